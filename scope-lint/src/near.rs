@@ -1,0 +1,207 @@
+//! Near-duplicate search that never compares every pair.
+//!
+//! Two names are near-duplicates when they differ in exactly one segment other than the action,
+//! and that segment is the same once folded (case, word separators, singular/plural) or one edit
+//! apart (an inserted, missing, wrong or transposed character). Each name is indexed under one
+//! key per (position, rest of the name, folded segment or one of its single-character deletions);
+//! a query looks up the same keys for the proposal. Two strings within one edit share such a key
+//! (the symmetric-deletion idea behind SymSpell), so the lookup finds every candidate, and each
+//! candidate is then verified exactly. The cost per name is bounded by its length, not by the
+//! catalog's size.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::name::ScopeName;
+use crate::similarity::{edit_distance, fold};
+
+/// Shortest folded segment for which a one-character edit counts: below it, one letter is the
+/// difference between two real words (`cart`/`card`, `role`/`rule`).
+const MIN_TYPO_LEN: usize = 5;
+
+/// The index keys of a well-formed name: none for the action segment.
+pub(crate) fn keys(name: &ScopeName<'_>) -> Vec<u64> {
+    let n = name.segments.len();
+    let lower: Vec<String> = name.segments.iter().map(|s| s.text.to_ascii_lowercase()).collect();
+    let mut out = Vec::new();
+    for position in 0..n.saturating_sub(1) {
+        let skeleton = skeleton_hash(&lower, position);
+        for form in [fold(&lower[position]), squash(&lower[position])] {
+            out.push(key(skeleton, &form));
+            if form.chars().count() >= MIN_TYPO_LEN - 1 {
+                for (i, c) in form.char_indices() {
+                    let mut deleted = String::with_capacity(form.len());
+                    deleted.push_str(&form[..i]);
+                    deleted.push_str(&form[i + c.len_utf8()..]);
+                    out.push(key(skeleton, &deleted));
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Lower case without word separators: `Order_Items` → `orderitems`.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !matches!(c, '-' | '_' | '.')).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+fn skeleton_hash(lower: &[String], position: usize) -> u64 {
+    let mut h = DefaultHasher::new();
+    position.hash(&mut h);
+    for (i, s) in lower.iter().enumerate() {
+        if i != position {
+            s.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+fn key(skeleton: u64, variant: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    skeleton.hash(&mut h);
+    variant.hash(&mut h);
+    h.finish()
+}
+
+/// How two near-duplicate names differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Likeness {
+    /// Only in case or word separators (`e-commerce` / `ecommerce`).
+    Separators,
+    /// Singular against plural (`order` / `orders`).
+    Plurality,
+    /// One character inserted, missing, wrong or transposed (`ordres` / `orders`).
+    Typo,
+}
+
+/// Whether `a` and `b` (of the same, valid shape) are near-duplicates, with the differing
+/// segment's position and how they differ.
+pub(crate) fn likeness(a: &ScopeName<'_>, b: &ScopeName<'_>) -> Option<(usize, Likeness)> {
+    if a.segments.len() != b.segments.len() || a.segments.len() < 2 {
+        return None;
+    }
+    let last = a.segments.len() - 1;
+    let mut differing = a
+        .segments
+        .iter()
+        .zip(&b.segments)
+        .enumerate()
+        .filter(|(_, (x, y))| !x.text.eq_ignore_ascii_case(y.text));
+    let (position, (x, y)) = differing.next()?;
+    if differing.next().is_some() || position == last {
+        return None;
+    }
+    let (sx, sy) = (squash(x.text), squash(y.text));
+    if sx == sy {
+        return Some((position, Likeness::Separators));
+    }
+    let (fx, fy) = (fold(x.text), fold(y.text));
+    if fx == fy {
+        return Some((position, Likeness::Plurality));
+    }
+    let typo = |a: &str, b: &str| {
+        let (la, lb) = (a.chars().count(), b.chars().count());
+        let has_digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
+        la.min(lb) >= MIN_TYPO_LEN - 1
+            && la.max(lb) >= MIN_TYPO_LEN
+            && !has_digit(a)
+            && !has_digit(b)
+            && edit_distance(a, b, 1) == Some(1)
+    };
+    (typo(&fx, &fy) || typo(&sx, &sy)).then_some((position, Likeness::Typo))
+}
+
+/// A built, read-only index: sorted `(key, id)` pairs, compact and cache-friendly.
+#[derive(Debug, Default)]
+pub(crate) struct NearIndex {
+    entries: Vec<(u64, u32)>,
+}
+
+impl NearIndex {
+    pub(crate) fn build(items: impl IntoIterator<Item = (u32, Vec<u64>)>) -> Self {
+        let mut entries: Vec<(u64, u32)> =
+            items.into_iter().flat_map(|(id, keys)| keys.into_iter().map(move |k| (k, id))).collect();
+        entries.sort_unstable();
+        entries.dedup();
+        Self { entries }
+    }
+
+    /// Ids indexed under any of `keys`, each once, in ascending order.
+    pub(crate) fn candidates(&self, keys: &[u64]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for k in keys {
+            let from = self.entries.partition_point(|(e, _)| e < k);
+            out.extend(self.entries[from..].iter().take_while(|(e, _)| e == k).map(|(_, id)| *id));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// An index that grows as proposals are checked, so each is compared with those before it.
+#[derive(Debug, Default)]
+pub(crate) struct GrowingIndex {
+    map: HashMap<u64, Vec<u32>>,
+}
+
+impl GrowingIndex {
+    pub(crate) fn insert(&mut self, id: u32, keys: &[u64]) {
+        for k in keys {
+            self.map.entry(*k).or_default().push(id);
+        }
+    }
+
+    pub(crate) fn candidates(&self, keys: &[u64]) -> Vec<u32> {
+        let mut out: Vec<u32> = keys.iter().filter_map(|k| self.map.get(k)).flatten().copied().collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn near(a: &str, b: &str) -> Option<Likeness> {
+        let (a, b) = (ScopeName::parse(a, ":"), ScopeName::parse(b, ":"));
+        let found = likeness(&a, &b).map(|(_, l)| l);
+        if found.is_some() {
+            // Whatever likeness finds, the index must find too.
+            let index = NearIndex::build([(7, keys(&b))]);
+            assert_eq!(index.candidates(&keys(&a)), [7], "index misses {} ~ {}", a.raw, b.raw);
+        }
+        found
+    }
+
+    #[test]
+    fn the_issue_examples() {
+        assert_eq!(near("ecommerce:order:read", "ecommerce:orders:read"), Some(Likeness::Plurality));
+        assert_eq!(near("e-commerce:orders:read", "ecommerce:orders:read"), Some(Likeness::Separators));
+        assert_eq!(near("ecommerce:ordres:read", "ecommerce:orders:read"), Some(Likeness::Typo));
+        assert_eq!(near("ecommerce:orders:read", "ecommerce:orders:read"), None);
+    }
+
+    #[test]
+    fn one_character_edits() {
+        assert_eq!(near("ecommerce:orderss:read", "ecommerce:orders:read"), Some(Likeness::Typo));
+        assert_eq!(near("ecommerce:ordrs:read", "ecommerce:orders:read"), Some(Likeness::Typo));
+        assert_eq!(near("ecommerce:orxers:read", "ecommerce:orders:read"), Some(Likeness::Typo));
+        assert_eq!(near("ecommerce:order_items:read", "ecommerce:order-items:read"), Some(Likeness::Separators));
+        assert_eq!(near("ecomerce:orders:read", "ecommerce:orders:read"), Some(Likeness::Typo));
+    }
+
+    #[test]
+    fn never_near() {
+        assert_eq!(near("billing:invoices:read", "billing:invoices:write"), None);
+        assert_eq!(near("identity:users:read", "identity:user-groups:read"), None);
+        assert_eq!(near("shop:cart:read", "shop:card:read"), None);
+        assert_eq!(near("api:v1:read", "api:v2:read"), None);
+        assert_eq!(near("ecommerce:orders:read", "billing:orders:update"), None);
+        assert_eq!(near("ecommerce:orders:read", "ecommerce:payments:read"), None);
+    }
+}
