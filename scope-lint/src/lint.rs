@@ -50,26 +50,34 @@ impl<'a> Linter<'a> {
             .iter()
             .map(|p| ScopeName::parse(&p.definition.name, &policy.syntax.separator))
             .collect();
-        let batch = Batch::build(policy, &self.catalog, proposals, &names);
-        let mut grown = GrowingIndex::default();
+        // Name rules first, for all proposals: whether a name is clean decides what the batch-wide
+        // facts (how a domain names its resources) are built from.
         let mut out = Vec::new();
+        let mut syntax_clean = Vec::with_capacity(proposals.len());
+        let mut name_clean = Vec::with_capacity(proposals.len());
         for (index, (proposal, name)) in proposals.iter().zip(&names).enumerate() {
             let first = out.len();
             let mut sink = Sink::new(&policy.rules, index, &proposal.definition.name, &mut out);
             for check in SYNTAX_RULES {
                 check(name, policy, &mut sink);
             }
-            let syntax_clean = out.len() == first;
+            syntax_clean.push(out.len() == first);
             let mut sink = Sink::new(&policy.rules, index, &proposal.definition.name, &mut out);
             for check in NAMING_RULES {
                 check(name, policy, &mut sink);
             }
-            let keys = if syntax_clean && name.segments.len() == policy.syntax.segments {
+            name_clean.push(out.len() == first);
+        }
+        let batch = Batch::build(policy, &self.catalog, proposals, &names, &name_clean);
+        let mut grown = GrowingIndex::default();
+        for (index, (proposal, name)) in proposals.iter().zip(&names).enumerate() {
+            let mut sink = Sink::new(&policy.rules, index, &proposal.definition.name, &mut out);
+            let keys = if syntax_clean[index] && name.segments.len() == policy.syntax.segments {
                 near::keys(name)
             } else {
                 Vec::new()
             };
-            if syntax_clean {
+            if syntax_clean[index] {
                 let cx = Context {
                     policy,
                     catalog: &self.catalog,
@@ -80,6 +88,7 @@ impl<'a> Linter<'a> {
                     proposal,
                     name,
                     near_keys: &keys,
+                    name_clean: name_clean[index],
                     proposer_groups: self.proposer_groups.as_deref(),
                 };
                 for check in CATALOG_RULES {
@@ -94,11 +103,11 @@ impl<'a> Linter<'a> {
             if proposal.intent == Intent::Add && !keys.is_empty() {
                 grown.insert(index_id(index), &keys);
             }
-            out[first..].sort_by_key(|d| (d.span.start, d.rule));
             if index % 1024 == 1023 {
                 progress(index + 1);
             }
         }
+        out.sort_by_key(|d| (d.proposal, d.span.start, d.rule));
         progress(proposals.len());
         out
     }
@@ -167,6 +176,8 @@ pub(crate) struct Context<'a> {
     pub(crate) proposal: &'a Proposal,
     pub(crate) name: &'a ScopeName<'a>,
     near_keys: &'a [u64],
+    /// Whether the name passed the syntax and naming rules.
+    pub(crate) name_clean: bool,
     pub(crate) proposer_groups: Option<&'a [String]>,
 }
 
@@ -182,6 +193,15 @@ impl Context<'_> {
 
     /// Existing scopes (catalog, not retired) and earlier proposals this one nearly duplicates.
     pub(crate) fn near_duplicates(&self) -> Vec<(String, near::Likeness)> {
+        let mut found = self.near_matches();
+        // Closest kind of likeness first, existing scopes before other proposals, then by name,
+        // so the verdict is stable.
+        found.sort_by(|a, b| (a.1, a.2, &a.0).cmp(&(b.1, b.2, &b.0)));
+        let mut seen = HashSet::new();
+        found.into_iter().filter(|(n, _, _)| seen.insert(n.clone())).map(|(n, l, _)| (n, l)).collect()
+    }
+
+    fn near_matches(&self) -> Vec<(String, near::Likeness, bool)> {
         if self.near_keys.is_empty() {
             return Vec::new();
         }
@@ -190,7 +210,7 @@ impl Context<'_> {
             if let Some(existing) = self.catalog.scopes.get(id as usize) {
                 let other = ScopeName::parse(&existing.name, &self.policy.syntax.separator);
                 if let Some((_, l)) = near::likeness(self.name, &other) {
-                    found.push((existing.name.clone(), l));
+                    found.push((existing.name.clone(), l, false));
                 }
             }
         }
@@ -200,12 +220,9 @@ impl Context<'_> {
                 && other.raw != self.name.raw
                 && let Some((_, l)) = near::likeness(self.name, other)
             {
-                found.push((other.raw.to_owned(), l));
+                found.push((other.raw.to_owned(), l, true));
             }
         }
-        // Closest kind of likeness first, then by name, so the verdict is stable.
-        found.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
-        found.dedup();
         found
     }
 }
@@ -304,6 +321,7 @@ impl<'p> Batch<'p> {
         catalog: &CatalogIndex<'_>,
         proposals: &'p [Proposal],
         names: &[ScopeName<'_>],
+        name_clean: &[bool],
     ) -> Self {
         let mut batch = Batch { resource_words: catalog.resource_words.clone(), ..Self::default() };
         for (i, p) in proposals.iter().enumerate() {
@@ -313,8 +331,9 @@ impl<'p> Batch<'p> {
                 batch.implies.insert(name, &p.definition.implies);
             }
         }
-        for (p, name) in proposals.iter().zip(names) {
+        for ((p, name), clean) in proposals.iter().zip(names).zip(name_clean) {
             if p.intent == Intent::Add
+                && *clean
                 && let Some((domain, word)) = resource_word(name, policy)
             {
                 batch.resource_words.entry(domain).or_default().insert(word);

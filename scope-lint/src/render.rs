@@ -4,10 +4,11 @@
 
 use std::fmt::Write as _;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::confusables::is_blank_or_control;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::registry::Rule;
 
 /// The name as it is safe to show on a terminal, with for each byte offset of the name the
@@ -76,10 +77,9 @@ pub fn text(diagnostics: &[Diagnostic], color: Color) -> String {
         let head = format!("{}[{}]", d.severity, d.code());
         let _ = writeln!(
             out,
-            "{}: {} {}",
+            "{}: {}",
             color.paint(severity_color(d.severity), &head),
-            color.paint("1", &format!("`{}`", shown)),
-            d.message
+            color.paint("1", &d.message)
         );
         if let Some(origin) = &d.origin {
             let mut location = origin.file.clone().unwrap_or_else(|| "<stdin>".to_owned());
@@ -155,36 +155,51 @@ pub fn summary(diagnostics: &[Diagnostic], names: usize) -> String {
     format!("{} in {} ({clean} clean)", parts.join(", "), plural(names, "name"))
 }
 
-/// One diagnostic as a JSON object: `code`, `rule`, `severity`, `name`, `message`, `span`, `fix`,
-/// `suggestions`, and `file`/`line`/`column` when known.
-pub fn json_value(d: &Diagnostic) -> Value {
-    let mut v = json!({
-        "code": d.code(),
-        "rule": d.rule.name(),
-        "severity": d.severity,
-        "name": d.name,
-        "message": d.message,
-        "span": { "start": d.span.start, "end": d.span.end },
-        "fix": d.fix,
-        "suggestions": d.suggestions,
-    });
-    if let (Some(origin), Some(map)) = (&d.origin, v.as_object_mut()) {
-        if let Some(f) = &origin.file {
-            map.insert("file".into(), json!(f));
-        }
-        if let Some(l) = origin.line {
-            map.insert("line".into(), json!(l));
-        }
-        if let Some(c) = origin.column {
-            map.insert("column".into(), json!(c + d.name[..d.span.start].chars().count()));
-        }
-    }
-    v
+/// One diagnostic as the JSON output shows it.
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub name: &'a str,
+    pub message: &'a str,
+    pub span: Span,
+    /// The whole name with the finding fixed, when the fix is certain.
+    pub fix: Option<&'a str>,
+    pub suggestions: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column of the span's start on `line`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
 }
 
-/// The diagnostics as a pretty JSON array.
+impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
+    fn from(d: &'a Diagnostic) -> Self {
+        let origin = d.origin.as_ref();
+        Self {
+            code: d.code(),
+            rule: d.rule.name(),
+            severity: d.severity,
+            name: &d.name,
+            message: &d.message,
+            span: d.span,
+            fix: d.fix.as_deref(),
+            suggestions: &d.suggestions,
+            file: origin.and_then(|o| o.file.as_deref()),
+            line: origin.and_then(|o| o.line),
+            column: origin
+                .and_then(|o| o.column)
+                .map(|c| c + d.name.get(..d.span.start).map_or(0, |s| s.chars().count())),
+        }
+    }
+}
+
+/// The diagnostics as a pretty JSON array of [`JsonDiagnostic`].
 pub fn json(diagnostics: &[Diagnostic]) -> String {
-    let values: Vec<Value> = diagnostics.iter().map(json_value).collect();
+    let values: Vec<JsonDiagnostic<'_>> = diagnostics.iter().map(JsonDiagnostic::from).collect();
     serde_json::to_string_pretty(&values).unwrap_or_else(|_| "[]".to_owned()) + "\n"
 }
 
@@ -243,7 +258,7 @@ pub fn sarif(diagnostics: &[Diagnostic], tool_version: &str) -> String {
                     let mut region = json!({ "startLine": line });
                     if let Some(col) = origin.column {
                         // SARIF counts columns in UTF-16 code units by default.
-                        let utf16 = |b: usize| d.name[..b].encode_utf16().count();
+                        let utf16 = |b: usize| d.name.get(..b).map_or(0, |s| s.encode_utf16().count());
                         region["startColumn"] = json!(col + utf16(d.span.start));
                         region["endColumn"] = json!(col + utf16(d.span.end).max(utf16(d.span.start) + 1));
                     }
@@ -295,8 +310,9 @@ pub fn github(diagnostics: &[Diagnostic]) -> String {
             if let Some(l) = origin.line {
                 props.push(format!("line={l}"));
                 if let Some(c) = origin.column {
-                    let start = c + d.name[..d.span.start].chars().count();
-                    let end = c + d.name[..d.span.end].chars().count();
+                    let chars = |b: usize| d.name.get(..b).map_or(0, |s| s.chars().count());
+                    let start = c + chars(d.span.start);
+                    let end = c + chars(d.span.end);
                     props.push(format!("col={start}"));
                     props.push(format!("endColumn={}", end.max(start + 1)));
                 }

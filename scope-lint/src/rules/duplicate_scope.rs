@@ -38,7 +38,10 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
             sink.report(
                 Rule::DuplicateScope,
                 Span::all(name),
-                format!("already exists in the catalog ({}); change it with an update instead", existing.status.as_str()),
+                format!(
+                    "`{name}` already exists in the catalog ({}); change it with an update instead",
+                    existing.status.as_str()
+                ),
             );
         }
         return;
@@ -49,7 +52,7 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
         sink.report(
             Rule::DuplicateScope,
             Span::all(name),
-            format!("is proposed twice: item {} has the same name", first + 1),
+            format!("`{name}` is proposed twice: item {} has the same name", first + 1),
         );
     }
 }

@@ -39,9 +39,9 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     };
     let shown = path.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ");
     let message = if path.len() <= 2 {
-        "implies itself".to_owned()
+        format!("`{}` implies itself", cx.name.raw)
     } else {
-        format!("is on an implication cycle: {shown}")
+        format!("implication cycle: {shown}")
     };
     sink.report(Rule::ImplicationCycle, Span::all(cx.name.raw), message);
 }

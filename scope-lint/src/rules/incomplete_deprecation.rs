@@ -43,7 +43,7 @@ pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, _policy: &Polic
     let span = Span::all(name.raw);
     match deprecation.sunset.as_deref().map(str::trim) {
         None | Some("") => {
-            sink.report(Rule::IncompleteDeprecation, span, "is deprecated without a sunset date");
+            sink.report(Rule::IncompleteDeprecation, span, "the scope is deprecated without a sunset date");
         }
         Some(date) if !is_date(date) => {
             sink.report(
@@ -56,10 +56,10 @@ pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, _policy: &Polic
     }
     match deprecation.replacement.as_deref().map(str::trim) {
         None | Some("") => {
-            sink.report(Rule::IncompleteDeprecation, span, "is deprecated without a replacement scope");
+            sink.report(Rule::IncompleteDeprecation, span, "the scope is deprecated without a replacement scope");
         }
         Some(r) if r == name.raw => {
-            sink.report(Rule::IncompleteDeprecation, span, "names itself as its replacement");
+            sink.report(Rule::IncompleteDeprecation, span, "the deprecation names the scope itself as its replacement");
         }
         Some(_) => {}
     }

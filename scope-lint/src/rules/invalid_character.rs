@@ -79,7 +79,9 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
     let Some(w) = syntax.word_separator else {
         return;
     };
-    if found.iter().all(|(_, c)| OTHER_WORD_SEPARATORS.contains(c)) {
+    // With the wrong number of segments, a `.` or `/` is more likely a separator than a word break.
+    let shaped = name.segments.len() == syntax.segments;
+    if shaped && found.iter().all(|(_, c)| OTHER_WORD_SEPARATORS.contains(c)) {
         let mut fixed = name.raw.to_owned();
         // Replace back to front so earlier offsets stay valid.
         for &(i, c) in found.iter().rev() {

@@ -38,7 +38,7 @@ pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, _policy: &Polic
         sink.report(
             Rule::MissingClassification,
             Span::all(name.raw),
-            "has no classification (public, internal, confidential or restricted)",
+            "the scope has no classification (public, internal, confidential or restricted)",
         );
     }
 }

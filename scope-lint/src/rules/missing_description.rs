@@ -33,6 +33,6 @@ declare_rule! {
 
 pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>) {
     if def.description.as_deref().is_none_or(|d| d.trim().is_empty()) {
-        sink.report(Rule::MissingDescription, Span::all(name.raw), "has no description");
+        sink.report(Rule::MissingDescription, Span::all(name.raw), "the scope has no description");
     }
 }

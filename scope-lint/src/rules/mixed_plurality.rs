@@ -35,7 +35,7 @@ declare_rule! {
 }
 
 pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    if !cx.is_add() {
+    if !cx.is_add() || !cx.name_clean {
         return;
     }
     let Some((domain, word)) = resource_word(cx.name, cx.policy) else {

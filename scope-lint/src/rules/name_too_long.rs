@@ -42,6 +42,6 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
     sink.report(
         Rule::NameTooLong,
         Span::new(start, len),
-        format!("is {len} bytes long; the policy allows at most {max}"),
+        format!("the name is {len} bytes long; the policy allows at most {max}"),
     );
 }

@@ -47,9 +47,9 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
         return;
     };
     let how = match likeness {
-        Likeness::Separators => "differs only in word separators",
-        Likeness::Plurality => "differs only in singular and plural",
-        Likeness::Typo => "is one letter away",
+        Likeness::Separators => "only in word separators",
+        Likeness::Plurality => "only in singular and plural",
+        Likeness::Typo => "by one letter",
     };
     let more = match found.len() {
         1 => String::new(),
@@ -68,8 +68,8 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
         Rule::NearDuplicateScope,
         span,
         match cx.catalog.by_name.contains_key(first.as_str()) {
-            true => format!("{how} from the existing `{first}`{more}: did you mean `{first}`?"),
-            false => format!("{how} from `{first}`, proposed earlier in this batch{more}"),
+            true => format!("differs from the existing `{first}` {how}{more}: did you mean `{first}`?"),
+            false => format!("differs from `{first}`, proposed earlier in this batch, {how}{more}"),
         },
     )
     .suggest(found.into_iter().map(|(n, _)| n).take(3));

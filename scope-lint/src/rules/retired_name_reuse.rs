@@ -40,7 +40,7 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
         sink.report(
             Rule::RetiredNameReuse,
             Span::all(cx.name.raw),
-            format!("was retired{when}; a retired name is never given a new meaning"),
+            format!("`{}` was retired{when}; a retired name is never given a new meaning", cx.name.raw),
         );
     }
 }

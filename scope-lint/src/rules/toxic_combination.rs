@@ -64,7 +64,7 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
             sink.report(
                 Rule::ToxicCombination,
                 Span::all(cx.name.raw),
-                format!("grants {list} together, a combination the policy forbids{reason}"),
+                format!("`{}` grants {list} together, a combination the policy forbids{reason}", cx.name.raw),
             );
         }
     }

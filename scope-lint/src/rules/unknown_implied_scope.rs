@@ -36,15 +36,15 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
         let in_batch = cx.batch.first_index.contains_key(implied.as_str());
         let problem = match cx.catalog.by_name.get(implied.as_str()) {
             _ if in_batch => None,
-            Some(s) if s.status == Status::Retired => Some("which is retired"),
+            Some(s) if s.status == Status::Retired => Some("retired"),
             Some(_) => None,
-            None => Some("which is neither in the catalog nor in this batch"),
+            None => Some("neither in the catalog nor in this batch"),
         };
         if let Some(problem) = problem {
             sink.report(
                 Rule::UnknownImpliedScope,
                 Span::all(cx.name.raw),
-                format!("implies `{implied}`, {problem}"),
+                format!("the implied scope `{implied}` is {problem}"),
             );
         }
     }

@@ -46,7 +46,7 @@ pub(crate) fn check(name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>)
     let report = sink.report(
         Rule::WhitespaceOrControlCharacter,
         Span::new(at, at + c.len_utf8()),
-        format!("contains a {}{more}", describe(c)),
+        format!("the name contains a {}{more}", describe(c)),
     );
     // Certain only when what remains after dropping them is the name someone typed: blanks at
     // the ends, invisible characters anywhere.

@@ -50,7 +50,7 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
     let report = sink.report(
         Rule::WrongSegmentCount,
         Span::all(name.raw),
-        format!("has {have} segment{}; the policy wants {want}: `{shape}`", plural_s(have)),
+        format!("the name has {have} segment{}; the policy wants {want}: `{shape}`", plural_s(have)),
     );
     // `ecommerce.orders.read`: the right number of segments with another separator.
     let fix = OTHER_SEPARATORS.iter().filter(|c| !sep.starts_with(**c)).find_map(|other| {
