@@ -19,7 +19,12 @@ pub enum Classification {
 }
 
 impl Classification {
-    pub const ALL: [Self; 4] = [Self::Public, Self::Internal, Self::Confidential, Self::Restricted];
+    pub const ALL: [Self; 4] = [
+        Self::Public,
+        Self::Internal,
+        Self::Confidential,
+        Self::Restricted,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -138,7 +143,10 @@ pub struct ScopeDefinition {
 impl ScopeDefinition {
     /// A definition with nothing but a name (status `active`).
     pub fn named(name: impl Into<String>) -> Self {
-        Self { name: name.into(), ..Self::default() }
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
     }
 }
 
@@ -225,7 +233,11 @@ impl Proposal {
 
     /// A full definition to be added.
     pub fn full(definition: ScopeDefinition) -> Self {
-        Self { definition, detail: Detail::Full, intent: Intent::Add }
+        Self {
+            definition,
+            detail: Detail::Full,
+            intent: Intent::Add,
+        }
     }
 
     /// The same proposal, as a change to an existing scope.

@@ -45,7 +45,10 @@ impl Span {
 
     /// The span of the whole of `text`.
     pub const fn all(text: &str) -> Self {
-        Self { start: 0, end: text.len() }
+        Self {
+            start: 0,
+            end: text.len(),
+        }
     }
 
     pub const fn len(self) -> usize {
@@ -109,7 +112,12 @@ impl<'a> Sink<'a> {
         name: &'a str,
         out: &'a mut Vec<Diagnostic>,
     ) -> Self {
-        Self { levels, proposal, name, out }
+        Self {
+            levels,
+            proposal,
+            name,
+            out,
+        }
     }
 
     /// Whether the policy has `rule` switched on (so a check can skip work that would be thrown away).
@@ -140,7 +148,6 @@ impl<'a> Sink<'a> {
         });
         Report(self.out.last_mut())
     }
-
 }
 
 /// A just-reported finding, to attach a fix or suggestions to.

@@ -29,8 +29,8 @@ pub mod rules;
 mod similarity;
 
 pub use definition::{
-    Catalog, Classification, Consent, Deprecation, Detail, Domain, Intent, Proposal, ScopeDefinition,
-    Status, Usage,
+    Catalog, Classification, Consent, Deprecation, Detail, Domain, Intent, Proposal,
+    ScopeDefinition, Status, Usage,
 };
 pub use diagnostic::{Diagnostic, Origin, Severity, Span};
 pub use lint::Linter;

@@ -21,7 +21,11 @@ pub struct Linter<'a> {
 
 impl<'a> Linter<'a> {
     pub fn new(policy: &'a Policy, catalog: Option<&'a Catalog>) -> Self {
-        Self { policy, catalog: CatalogIndex::build(policy, catalog), proposer_groups: None }
+        Self {
+            policy,
+            catalog: CatalogIndex::build(policy, catalog),
+            proposer_groups: None,
+        }
     }
 
     /// The groups of whoever proposes, for `domain-not-owned` (SL202).
@@ -188,7 +192,10 @@ impl Context<'_> {
 
     /// The domain segment, lower-cased.
     pub(crate) fn domain(&self) -> String {
-        self.name.domain().map(|d| d.text.to_ascii_lowercase()).unwrap_or_default()
+        self.name
+            .domain()
+            .map(|d| d.text.to_ascii_lowercase())
+            .unwrap_or_default()
     }
 
     /// Existing scopes (catalog, not retired) and earlier proposals this one nearly duplicates.
@@ -198,7 +205,11 @@ impl Context<'_> {
         // so the verdict is stable.
         found.sort_by(|a, b| (a.1, a.2, &a.0).cmp(&(b.1, b.2, &b.0)));
         let mut seen = HashSet::new();
-        found.into_iter().filter(|(n, _, _)| seen.insert(n.clone())).map(|(n, l, _)| (n, l)).collect()
+        found
+            .into_iter()
+            .filter(|(n, _, _)| seen.insert(n.clone()))
+            .map(|(n, l, _)| (n, l))
+            .collect()
     }
 
     fn near_matches(&self) -> Vec<(String, near::Likeness, bool)> {
@@ -242,7 +253,10 @@ pub(crate) struct CatalogIndex<'c> {
 impl<'c> CatalogIndex<'c> {
     fn build(policy: &Policy, catalog: Option<&'c Catalog>) -> Self {
         let Some(catalog) = catalog else {
-            return Self { domains: policy_domains(policy), ..Self::default() };
+            return Self {
+                domains: policy_domains(policy),
+                ..Self::default()
+            };
         };
         let sep = &policy.syntax.separator;
         let scopes = catalog.scopes.as_slice();
@@ -264,7 +278,11 @@ impl<'c> CatalogIndex<'c> {
             }
         }
         let domains = policy_domains(policy).or_else(|| match &catalog.domains {
-            Some(list) => Some(list.iter().map(|d| (d.name.clone(), d.owners.clone())).collect()),
+            Some(list) => Some(
+                list.iter()
+                    .map(|d| (d.name.clone(), d.owners.clone()))
+                    .collect(),
+            ),
             None if !scopes.is_empty() => Some(
                 scopes
                     .iter()
@@ -274,12 +292,24 @@ impl<'c> CatalogIndex<'c> {
             ),
             None => None,
         });
-        Self { scopes, by_name, near: NearIndex::build(items), domains, resource_words }
+        Self {
+            scopes,
+            by_name,
+            near: NearIndex::build(items),
+            domains,
+            resource_words,
+        }
     }
 }
 
 fn policy_domains(policy: &Policy) -> Option<HashMap<String, Vec<String>>> {
-    (!policy.domains.is_empty()).then(|| policy.domains.iter().map(|d| (d.clone(), Vec::new())).collect())
+    (!policy.domains.is_empty()).then(|| {
+        policy
+            .domains
+            .iter()
+            .map(|d| (d.clone(), Vec::new()))
+            .collect()
+    })
 }
 
 /// The domain and the head word of the resource (`orders` in `ecommerce:order-items:read` is
@@ -295,8 +325,19 @@ pub(crate) fn resource_word(name: &ScopeName<'_>, policy: &Policy) -> Option<(St
     };
     let countable = word.len() >= 3
         && word.bytes().all(|b| b.is_ascii_lowercase())
-        && !policy.naming.uncountable_resources.iter().any(|u| *u == word || fold(u) == fold(&word));
-    countable.then(|| (name.domain().map(|d| d.text.to_ascii_lowercase()).unwrap_or_default(), word))
+        && !policy
+            .naming
+            .uncountable_resources
+            .iter()
+            .any(|u| *u == word || fold(u) == fold(&word));
+    countable.then(|| {
+        (
+            name.domain()
+                .map(|d| d.text.to_ascii_lowercase())
+                .unwrap_or_default(),
+            word,
+        )
+    })
 }
 
 /// Facts about the whole batch, computed before any proposal is checked so that no verdict
@@ -323,7 +364,10 @@ impl<'p> Batch<'p> {
         names: &[ScopeName<'_>],
         name_clean: &[bool],
     ) -> Self {
-        let mut batch = Batch { resource_words: catalog.resource_words.clone(), ..Self::default() };
+        let mut batch = Batch {
+            resource_words: catalog.resource_words.clone(),
+            ..Self::default()
+        };
         for (i, p) in proposals.iter().enumerate() {
             let name = p.definition.name.as_str();
             batch.first_index.entry(name).or_insert(i);
@@ -352,7 +396,9 @@ impl<'p> Batch<'p> {
                     .keys()
                     .find(|k| fold(k) == folded)
                     .cloned()
-                    .or_else(|| closest(&domain, known.keys().map(String::as_str), 2).map(str::to_owned));
+                    .or_else(|| {
+                        closest(&domain, known.keys().map(String::as_str), 2).map(str::to_owned)
+                    });
                 batch.domain_suggestions.insert(domain, suggestion);
             }
         }
@@ -363,11 +409,18 @@ impl<'p> Batch<'p> {
     }
 
     /// The scopes `name` implies: as this batch defines it, else as the catalog does.
-    pub(crate) fn implies_of<'s>(&'s self, catalog: &'s CatalogIndex<'_>, name: &str) -> &'s [String] {
+    pub(crate) fn implies_of<'s>(
+        &'s self,
+        catalog: &'s CatalogIndex<'_>,
+        name: &str,
+    ) -> &'s [String] {
         if let Some(list) = self.implies.get(name) {
             return list;
         }
-        catalog.by_name.get(name).map_or(&[], |s| s.implies.as_slice())
+        catalog
+            .by_name
+            .get(name)
+            .map_or(&[], |s| s.implies.as_slice())
     }
 
     /// The resource head words of `domain`, split into plural and singular ones.
@@ -389,14 +442,20 @@ fn find_cycles(
     let edges = |n: &str| -> Vec<String> {
         match overlay.get(n) {
             Some(list) => list.to_vec(),
-            None => catalog.by_name.get(n).map_or_else(Vec::new, |s| s.implies.clone()),
+            None => catalog
+                .by_name
+                .get(n)
+                .map_or_else(Vec::new, |s| s.implies.clone()),
         }
     };
     // Number the reachable nodes.
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut nodes: Vec<String> = Vec::new();
     let mut adjacency: Vec<Vec<usize>> = Vec::new();
-    let mut stack: Vec<String> = proposals.iter().map(|p| p.definition.name.clone()).collect();
+    let mut stack: Vec<String> = proposals
+        .iter()
+        .map(|p| p.definition.name.clone())
+        .collect();
     while let Some(n) = stack.pop() {
         if ids.contains_key(&n) {
             continue;
@@ -407,7 +466,10 @@ fn find_cycles(
         stack.extend(edges(&n).into_iter().filter(|m| !ids.contains_key(m)));
     }
     for (i, n) in nodes.iter().enumerate() {
-        adjacency[i] = edges(n).iter().filter_map(|m| ids.get(m).copied()).collect();
+        adjacency[i] = edges(n)
+            .iter()
+            .filter_map(|m| ids.get(m).copied())
+            .collect();
     }
     let components = tarjan(&adjacency);
     let mut component_of = vec![usize::MAX; nodes.len()];
@@ -477,7 +539,11 @@ fn tarjan(adjacency: &[Vec<usize>]) -> Vec<Vec<usize>> {
 }
 
 /// The shortest path from `start` back to itself within its component (breadth first).
-fn cycle_path(adjacency: &[Vec<usize>], component_of: &[usize], start: usize) -> Option<Vec<usize>> {
+fn cycle_path(
+    adjacency: &[Vec<usize>],
+    component_of: &[usize],
+    start: usize,
+) -> Option<Vec<usize>> {
     let c = component_of[start];
     let mut previous: HashMap<usize, usize> = HashMap::new();
     let mut queue = std::collections::VecDeque::from([start]);
@@ -514,15 +580,20 @@ mod tests {
     fn tarjan_finds_components() {
         // 0 → 1 → 2 → 0, 3 → 3, 4 alone
         let adjacency = vec![vec![1], vec![2], vec![0], vec![3], vec![]];
-        let mut components: Vec<Vec<usize>> =
-            tarjan(&adjacency).into_iter().map(|mut c| {
+        let mut components: Vec<Vec<usize>> = tarjan(&adjacency)
+            .into_iter()
+            .map(|mut c| {
                 c.sort_unstable();
                 c
-            }).collect();
+            })
+            .collect();
         components.sort();
         assert_eq!(components, vec![vec![0, 1, 2], vec![3], vec![4]]);
         let component_of = [0, 0, 0, 1, 2];
-        assert_eq!(cycle_path(&adjacency, &component_of, 1), Some(vec![1, 2, 0, 1]));
+        assert_eq!(
+            cycle_path(&adjacency, &component_of, 1),
+            Some(vec![1, 2, 0, 1])
+        );
         assert_eq!(cycle_path(&adjacency, &component_of, 3), Some(vec![3, 3]));
     }
 }

@@ -22,15 +22,24 @@ impl<'a> ScopeName<'a> {
     pub fn parse(raw: &'a str, separator: &str) -> Self {
         let mut segments = Vec::new();
         if separator.is_empty() {
-            segments.push(Segment { text: raw, span: Span::all(raw) });
+            segments.push(Segment {
+                text: raw,
+                span: Span::all(raw),
+            });
             return Self { raw, segments };
         }
         let mut start = 0;
         for (at, _) in raw.match_indices(separator) {
-            segments.push(Segment { text: &raw[start..at], span: Span::new(start, at) });
+            segments.push(Segment {
+                text: &raw[start..at],
+                span: Span::new(start, at),
+            });
             start = at + separator.len();
         }
-        segments.push(Segment { text: &raw[start..], span: Span::new(start, raw.len()) });
+        segments.push(Segment {
+            text: &raw[start..],
+            span: Span::new(start, raw.len()),
+        });
         Self { raw, segments }
     }
 
@@ -41,7 +50,11 @@ impl<'a> ScopeName<'a> {
 
     /// The last segment: what the scope allows doing (only meaningful with two or more segments).
     pub fn action(&self) -> Option<&Segment<'a>> {
-        if self.segments.len() >= 2 { self.segments.last() } else { None }
+        if self.segments.len() >= 2 {
+            self.segments.last()
+        } else {
+            None
+        }
     }
 
     /// The segments between domain and action: the resource or function.
@@ -80,7 +93,11 @@ mod tests {
     #[test]
     fn keeps_empty_segments() {
         let n = ScopeName::parse(":a::", ":");
-        let spans: Vec<_> = n.segments.iter().map(|s| (s.text, s.span.start, s.span.end)).collect();
+        let spans: Vec<_> = n
+            .segments
+            .iter()
+            .map(|s| (s.text, s.span.start, s.span.end))
+            .collect();
         assert_eq!(spans, [("", 0, 0), ("a", 1, 2), ("", 3, 3), ("", 4, 4)]);
     }
 

@@ -22,7 +22,11 @@ const MIN_TYPO_LEN: usize = 5;
 /// The index keys of a well-formed name: none for the action segment.
 pub(crate) fn keys(name: &ScopeName<'_>) -> Vec<u64> {
     let n = name.segments.len();
-    let lower: Vec<String> = name.segments.iter().map(|s| s.text.to_ascii_lowercase()).collect();
+    let lower: Vec<String> = name
+        .segments
+        .iter()
+        .map(|s| s.text.to_ascii_lowercase())
+        .collect();
     let mut out = Vec::new();
     for position in 0..n.saturating_sub(1) {
         let skeleton = skeleton_hash(&lower, position);
@@ -45,7 +49,10 @@ pub(crate) fn keys(name: &ScopeName<'_>) -> Vec<u64> {
 
 /// Lower case without word separators: `Order_Items` → `orderitems`.
 fn squash(s: &str) -> String {
-    s.chars().filter(|c| !matches!(c, '-' | '_' | '.')).map(|c| c.to_ascii_lowercase()).collect()
+    s.chars()
+        .filter(|c| !matches!(c, '-' | '_' | '.'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 fn skeleton_hash(lower: &[String], position: usize) -> u64 {
@@ -122,8 +129,10 @@ pub(crate) struct NearIndex {
 
 impl NearIndex {
     pub(crate) fn build(items: impl IntoIterator<Item = (u32, Vec<u64>)>) -> Self {
-        let mut entries: Vec<(u64, u32)> =
-            items.into_iter().flat_map(|(id, keys)| keys.into_iter().map(move |k| (k, id))).collect();
+        let mut entries: Vec<(u64, u32)> = items
+            .into_iter()
+            .flat_map(|(id, keys)| keys.into_iter().map(move |k| (k, id)))
+            .collect();
         entries.sort_unstable();
         entries.dedup();
         Self { entries }
@@ -134,7 +143,12 @@ impl NearIndex {
         let mut out = Vec::new();
         for k in keys {
             let from = self.entries.partition_point(|(e, _)| e < k);
-            out.extend(self.entries[from..].iter().take_while(|(e, _)| e == k).map(|(_, id)| *id));
+            out.extend(
+                self.entries[from..]
+                    .iter()
+                    .take_while(|(e, _)| e == k)
+                    .map(|(_, id)| *id),
+            );
         }
         out.sort_unstable();
         out.dedup();
@@ -156,7 +170,12 @@ impl GrowingIndex {
     }
 
     pub(crate) fn candidates(&self, keys: &[u64]) -> Vec<u32> {
-        let mut out: Vec<u32> = keys.iter().filter_map(|k| self.map.get(k)).flatten().copied().collect();
+        let mut out: Vec<u32> = keys
+            .iter()
+            .filter_map(|k| self.map.get(k))
+            .flatten()
+            .copied()
+            .collect();
         out.sort_unstable();
         out.dedup();
         out
@@ -173,35 +192,74 @@ mod tests {
         if found.is_some() {
             // Whatever likeness finds, the index must find too.
             let index = NearIndex::build([(7, keys(&b))]);
-            assert_eq!(index.candidates(&keys(&a)), [7], "index misses {} ~ {}", a.raw, b.raw);
+            assert_eq!(
+                index.candidates(&keys(&a)),
+                [7],
+                "index misses {} ~ {}",
+                a.raw,
+                b.raw
+            );
         }
         found
     }
 
     #[test]
     fn the_issue_examples() {
-        assert_eq!(near("ecommerce:order:read", "ecommerce:orders:read"), Some(Likeness::Plurality));
-        assert_eq!(near("e-commerce:orders:read", "ecommerce:orders:read"), Some(Likeness::Separators));
-        assert_eq!(near("ecommerce:ordres:read", "ecommerce:orders:read"), Some(Likeness::Typo));
+        assert_eq!(
+            near("ecommerce:order:read", "ecommerce:orders:read"),
+            Some(Likeness::Plurality)
+        );
+        assert_eq!(
+            near("e-commerce:orders:read", "ecommerce:orders:read"),
+            Some(Likeness::Separators)
+        );
+        assert_eq!(
+            near("ecommerce:ordres:read", "ecommerce:orders:read"),
+            Some(Likeness::Typo)
+        );
         assert_eq!(near("ecommerce:orders:read", "ecommerce:orders:read"), None);
     }
 
     #[test]
     fn one_character_edits() {
-        assert_eq!(near("ecommerce:orderss:read", "ecommerce:orders:read"), Some(Likeness::Typo));
-        assert_eq!(near("ecommerce:ordrs:read", "ecommerce:orders:read"), Some(Likeness::Typo));
-        assert_eq!(near("ecommerce:orxers:read", "ecommerce:orders:read"), Some(Likeness::Typo));
-        assert_eq!(near("ecommerce:order_items:read", "ecommerce:order-items:read"), Some(Likeness::Separators));
-        assert_eq!(near("ecomerce:orders:read", "ecommerce:orders:read"), Some(Likeness::Typo));
+        assert_eq!(
+            near("ecommerce:orderss:read", "ecommerce:orders:read"),
+            Some(Likeness::Typo)
+        );
+        assert_eq!(
+            near("ecommerce:ordrs:read", "ecommerce:orders:read"),
+            Some(Likeness::Typo)
+        );
+        assert_eq!(
+            near("ecommerce:orxers:read", "ecommerce:orders:read"),
+            Some(Likeness::Typo)
+        );
+        assert_eq!(
+            near("ecommerce:order_items:read", "ecommerce:order-items:read"),
+            Some(Likeness::Separators)
+        );
+        assert_eq!(
+            near("ecomerce:orders:read", "ecommerce:orders:read"),
+            Some(Likeness::Typo)
+        );
     }
 
     #[test]
     fn never_near() {
-        assert_eq!(near("billing:invoices:read", "billing:invoices:write"), None);
-        assert_eq!(near("identity:users:read", "identity:user-groups:read"), None);
+        assert_eq!(
+            near("billing:invoices:read", "billing:invoices:write"),
+            None
+        );
+        assert_eq!(
+            near("identity:users:read", "identity:user-groups:read"),
+            None
+        );
         assert_eq!(near("shop:cart:read", "shop:card:read"), None);
         assert_eq!(near("api:v1:read", "api:v2:read"), None);
         assert_eq!(near("ecommerce:orders:read", "billing:orders:update"), None);
-        assert_eq!(near("ecommerce:orders:read", "ecommerce:payments:read"), None);
+        assert_eq!(
+            near("ecommerce:orders:read", "ecommerce:payments:read"),
+            None
+        );
     }
 }

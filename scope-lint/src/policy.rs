@@ -143,10 +143,10 @@ impl Policy {
 
     /// The approvals needed for a change request whose highest classification is `class`.
     pub fn approvals_for(&self, class: Classification) -> ApprovalRule {
-        self.approvals
-            .get(&class)
-            .copied()
-            .unwrap_or(ApprovalRule { required: 1, security_review: false })
+        self.approvals.get(&class).copied().unwrap_or(ApprovalRule {
+            required: 1,
+            security_review: false,
+        })
     }
 
     /// The policy's canonical action for `word`, if `word` is a known synonym.
@@ -171,7 +171,9 @@ impl Policy {
                 reserved_words: Vec::new(),
                 uncountable_resources: Vec::new(),
             },
-            metadata: MetadataPolicy { placeholder_descriptions: Vec::new() },
+            metadata: MetadataPolicy {
+                placeholder_descriptions: Vec::new(),
+            },
             domains: Vec::new(),
             toxic_combinations: Vec::new(),
             approvals: BTreeMap::new(),
@@ -188,7 +190,10 @@ impl Policy {
             return Err(PolicyError::at(
                 text,
                 Some(v.span()),
-                &format!("unsupported policy version {}; this scope-lint reads version 1", v.get_ref()),
+                &format!(
+                    "unsupported policy version {}; this scope-lint reads version 1",
+                    v.get_ref()
+                ),
             ));
         }
         if let Some(s) = file.syntax {
@@ -211,7 +216,10 @@ impl Policy {
             if let Some(v) = s.max_segment_length {
                 syntax.max_segment_length = v.0;
             }
-            if syntax.word_separator.is_some_and(|w| syntax.separator.starts_with(w)) {
+            if syntax
+                .word_separator
+                .is_some_and(|w| syntax.separator.starts_with(w))
+            {
                 return Err(PolicyError::at(
                     text,
                     None,
@@ -256,8 +264,11 @@ impl Policy {
             }
         }
         // Synonyms and actions must not overlap, whichever of the two the file changed.
-        if let Some(word) =
-            base.naming.action_synonyms.keys().find(|w| base.naming.actions.contains(w))
+        if let Some(word) = base
+            .naming
+            .action_synonyms
+            .keys()
+            .find(|w| base.naming.actions.contains(w))
         {
             return Err(PolicyError::at(
                 text,
@@ -322,14 +333,26 @@ impl PolicyError {
     fn at(text: &str, span: Option<Range<usize>>, message: &str) -> Self {
         let message = message.trim().to_owned();
         let Some(span) = span else {
-            return Self { message, line: None, column: None, key: None };
+            return Self {
+                message,
+                line: None,
+                column: None,
+                key: None,
+            };
         };
         let start = span.start.min(text.len());
         let before = text.get(..start).unwrap_or_default();
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = text.get(line_start..start).map_or(1, |s| s.chars().count() + 1);
-        Self { message, line: Some(line), column: Some(column), key: key_at(text, line_start) }
+        let column = text
+            .get(line_start..start)
+            .map_or(1, |s| s.chars().count() + 1);
+        Self {
+            message,
+            line: Some(line),
+            column: Some(column),
+            key: key_at(text, line_start),
+        }
     }
 }
 
@@ -341,7 +364,11 @@ impl fmt::Display for PolicyError {
             _ => {}
         }
         if let Some(key) = &self.key {
-            write!(f, "{}key `{key}`", if self.line.is_some() { ", " } else { "" })?;
+            write!(
+                f,
+                "{}key `{key}`",
+                if self.line.is_some() { ", " } else { "" }
+            )?;
         }
         if self.line.is_some() || self.key.is_some() {
             f.write_str(": ")?;
@@ -363,7 +390,11 @@ fn key_at(text: &str, line_start: usize) -> Option<String> {
         .find(|l| l.starts_with('['))
         .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
     if line.starts_with('[') {
-        return Some(line.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+        return Some(
+            line.trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_owned(),
+        );
     }
     let key = line.split_once('=')?.0.trim().trim_matches('"');
     if key.is_empty() || key.starts_with('#') {
@@ -441,7 +472,8 @@ impl<'de> Deserialize<'de> for Word {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         let ok = s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
         if ok {
             Ok(Self(s))
         } else {
@@ -493,7 +525,9 @@ impl<'de, const MIN: usize, const MAX: usize> Deserialize<'de> for Bounded<MIN, 
         let n = i64::deserialize(d)?;
         match usize::try_from(n) {
             Ok(n) if (MIN..=MAX).contains(&n) => Ok(Self(n)),
-            _ => Err(serde::de::Error::custom(format!("must be between {MIN} and {MAX}, not {n}"))),
+            _ => Err(serde::de::Error::custom(format!(
+                "must be between {MIN} and {MAX}, not {n}"
+            ))),
         }
     }
 }
@@ -542,9 +576,10 @@ mod tests {
 
     #[test]
     fn synonym_to_unknown_action_is_refused_at_its_line() {
-        let err =
-            Policy::from_toml("[naming]\nactions = [\"read\"]\n[naming.action_synonyms]\nget = \"fetch\"\n")
-                .unwrap_err();
+        let err = Policy::from_toml(
+            "[naming]\nactions = [\"read\"]\n[naming.action_synonyms]\nget = \"fetch\"\n",
+        )
+        .unwrap_err();
         assert_eq!(err.line, Some(4));
         assert_eq!(err.key.as_deref(), Some("naming.action_synonyms.get"));
         assert!(err.message.contains("not one of naming.actions"), "{err}");
@@ -553,7 +588,10 @@ mod tests {
     #[test]
     fn rule_levels_by_code_or_name() {
         let p = Policy::from_toml("[rules]\nSL204 = \"error\"\nreserved-word = \"off\"\n").unwrap();
-        assert_eq!(p.rules.severity(Rule::NearDuplicateScope), Some(Severity::Error));
+        assert_eq!(
+            p.rules.severity(Rule::NearDuplicateScope),
+            Some(Severity::Error)
+        );
         assert_eq!(p.rules.severity(Rule::ReservedWord), None);
         let err = Policy::from_toml("[rules]\nSL999 = \"off\"\n").unwrap_err();
         assert!(err.message.contains("unknown rule `SL999`"), "{err}");

@@ -29,9 +29,15 @@ impl RuleMeta {
     /// The first sentence of *What it does*.
     pub fn summary(&self) -> String {
         let doc = self.documentation();
-        let body = doc.split_once("## What it does").map_or(doc.as_str(), |(_, rest)| rest);
-        let paragraph: Vec<&str> =
-            body.lines().map(str::trim).skip_while(|l| l.is_empty()).take_while(|l| !l.is_empty()).collect();
+        let body = doc
+            .split_once("## What it does")
+            .map_or(doc.as_str(), |(_, rest)| rest);
+        let paragraph: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
+            .collect();
         let paragraph = paragraph.join(" ");
         match paragraph.find(". ") {
             Some(end) => paragraph[..=end].to_owned(),
@@ -141,11 +147,17 @@ mod tests {
             assert!(codes.insert(m.code), "duplicate code {}", m.code);
             assert!(names.insert(m.name), "duplicate name {}", m.name);
             assert!(
-                m.code.len() == 5 && m.code.starts_with("SL") && m.code[2..].bytes().all(|b| b.is_ascii_digit()),
+                m.code.len() == 5
+                    && m.code.starts_with("SL")
+                    && m.code[2..].bytes().all(|b| b.is_ascii_digit()),
                 "bad code {}",
                 m.code
             );
-            assert!(m.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "bad name {}", m.name);
+            assert!(
+                m.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "bad name {}",
+                m.name
+            );
         }
     }
 
@@ -161,10 +173,19 @@ mod tests {
     fn every_rule_is_documented() {
         for rule in Rule::ALL {
             let doc = rule.meta().documentation();
-            for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead"] {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+            ] {
                 assert!(doc.contains(section), "{} lacks `{section}`", rule.code());
             }
-            assert!(!rule.meta().summary().is_empty(), "{} has no summary", rule.code());
+            assert!(
+                !rule.meta().summary().is_empty(),
+                "{} has no summary",
+                rule.code()
+            );
         }
     }
 

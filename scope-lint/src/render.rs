@@ -94,14 +94,32 @@ pub fn text(diagnostics: &[Diagnostic], color: Color) -> String {
         let number = line.map_or_else(|| " ".repeat(gutter), |l| l.to_string());
         let _ = writeln!(out, "{} {bar} {shown}", color.paint("1;34", &number));
         let carets = color.paint(severity_color(d.severity), &"^".repeat(width));
-        let _ = writeln!(out, "{pad} {bar} {}{carets} {}", " ".repeat(start), d.rule.name());
+        let _ = writeln!(
+            out,
+            "{pad} {bar} {}{carets} {}",
+            " ".repeat(start),
+            d.rule.name()
+        );
         if let Some(fix) = &d.fix {
-            let _ = writeln!(out, "{pad} {} fix: `{}`", color.paint("1;34", "="), displayable(fix).0);
+            let _ = writeln!(
+                out,
+                "{pad} {} fix: `{}`",
+                color.paint("1;34", "="),
+                displayable(fix).0
+            );
         }
         if !d.suggestions.is_empty() {
-            let list: Vec<String> =
-                d.suggestions.iter().map(|s| format!("`{}`", displayable(s).0)).collect();
-            let _ = writeln!(out, "{pad} {} did you mean: {}", color.paint("1;34", "="), list.join(", "));
+            let list: Vec<String> = d
+                .suggestions
+                .iter()
+                .map(|s| format!("`{}`", displayable(s).0))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{pad} {} did you mean: {}",
+                color.paint("1;34", "="),
+                list.join(", ")
+            );
         }
         out.push('\n');
     }
@@ -152,7 +170,11 @@ pub fn summary(diagnostics: &[Diagnostic], names: usize) -> String {
     if t.infos > 0 {
         parts.push(plural(t.infos, "info"));
     }
-    format!("{} in {} ({clean} clean)", parts.join(", "), plural(names, "name"))
+    format!(
+        "{} in {} ({clean} clean)",
+        parts.join(", "),
+        plural(names, "name")
+    )
 }
 
 /// One diagnostic as the JSON output shows it.
@@ -290,7 +312,9 @@ pub fn sarif(diagnostics: &[Diagnostic], tool_version: &str) -> String {
 pub fn github(diagnostics: &[Diagnostic]) -> String {
     // https://docs.github.com/actions/reference/workflow-commands-for-github-actions
     fn data(s: &str) -> String {
-        s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
     }
     fn property(s: &str) -> String {
         data(s).replace(':', "%3A").replace(',', "%2C")
@@ -318,7 +342,10 @@ pub fn github(diagnostics: &[Diagnostic]) -> String {
                 }
             }
         }
-        props.push(format!("title={}", property(&format!("{} {}", d.code(), d.rule.name()))));
+        props.push(format!(
+            "title={}",
+            property(&format!("{} {}", d.code(), d.rule.name()))
+        ));
         let mut message = format!("{}: {}", displayable(&d.name).0, d.message);
         if let Some(fix) = &d.fix {
             let _ = write!(message, " (fix: {})", displayable(fix).0);

@@ -39,10 +39,16 @@ pub(crate) fn singular(word: &str) -> std::borrow::Cow<'_, str> {
 pub(crate) fn plural(word: &str) -> String {
     let vowel_before_y = word.len() >= 2
         && word.ends_with('y')
-        && matches!(word.as_bytes()[word.len() - 2], b'a' | b'e' | b'i' | b'o' | b'u');
+        && matches!(
+            word.as_bytes()[word.len() - 2],
+            b'a' | b'e' | b'i' | b'o' | b'u'
+        );
     if word.ends_with('y') && !vowel_before_y && word.len() > 1 {
         format!("{}ies", &word[..word.len() - 1])
-    } else if ["s", "x", "z", "ch", "sh"].iter().any(|s| word.ends_with(s)) {
+    } else if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|s| word.ends_with(s))
+    {
         format!("{word}es")
     } else {
         format!("{word}s")

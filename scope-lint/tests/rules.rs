@@ -25,7 +25,10 @@ struct Fixture {
 #[serde(untagged)]
 enum CatalogFixture {
     Scopes(Vec<Item>),
-    Full { domains: Vec<Domain>, scopes: Vec<Item> },
+    Full {
+        domains: Vec<Domain>,
+        scopes: Vec<Item>,
+    },
 }
 
 #[derive(Clone, Deserialize)]
@@ -55,9 +58,13 @@ impl Item {
 #[serde(untagged)]
 enum Case {
     /// Several proposals linted together (duplicates or cycles within one change request).
-    Batch { batch: Vec<Item> },
+    Batch {
+        batch: Vec<Item>,
+    },
     /// A change to an existing scope rather than a new one.
-    Update { update: Item },
+    Update {
+        update: Item,
+    },
     One(Item),
 }
 
@@ -108,12 +115,29 @@ fn run(rule: Rule) -> String {
         linter = linter.with_proposer_groups(groups.clone());
     }
     let mut snapshot = String::new();
-    assert!(!fixture.fail.is_empty() && !fixture.pass.is_empty(), "{} needs failing and passing cases", rule.code());
+    assert!(
+        !fixture.fail.is_empty() && !fixture.pass.is_empty(),
+        "{} needs failing and passing cases",
+        rule.code()
+    );
     for (i, case) in fixture.fail.iter().enumerate() {
         let proposals = case.proposals();
-        let found: Vec<_> = linter.lint(&proposals).into_iter().filter(|d| d.rule == rule).collect();
-        let names: Vec<_> = proposals.iter().map(|p| format!("{:?}", p.definition.name)).collect();
-        assert!(!found.is_empty(), "{}: fail case {} ({}) was not flagged", rule.code(), i + 1, names.join(", "));
+        let found: Vec<_> = linter
+            .lint(&proposals)
+            .into_iter()
+            .filter(|d| d.rule == rule)
+            .collect();
+        let names: Vec<_> = proposals
+            .iter()
+            .map(|p| format!("{:?}", p.definition.name))
+            .collect();
+        assert!(
+            !found.is_empty(),
+            "{}: fail case {} ({}) was not flagged",
+            rule.code(),
+            i + 1,
+            names.join(", ")
+        );
         for d in &found {
             assert_eq!(d.severity, rule.default_severity());
             assert!(d.span.end <= d.name.len() && d.span.start <= d.span.end);
@@ -123,7 +147,11 @@ fn run(rule: Rule) -> String {
     }
     for (i, case) in fixture.pass.iter().enumerate() {
         let proposals = case.proposals();
-        let found: Vec<_> = linter.lint(&proposals).into_iter().filter(|d| d.rule == rule).collect();
+        let found: Vec<_> = linter
+            .lint(&proposals)
+            .into_iter()
+            .filter(|d| d.rule == rule)
+            .collect();
         assert!(
             found.is_empty(),
             "{}: pass case {} was flagged:\n{}",
@@ -187,7 +215,12 @@ fixture_tests! {
 #[test]
 fn every_rule_has_a_fixture_and_a_test() {
     for rule in Rule::ALL {
-        assert!(fixture_path(*rule).is_file(), "{} has no fixture at {}", rule.code(), fixture_path(*rule).display());
+        assert!(
+            fixture_path(*rule).is_file(),
+            "{} has no fixture at {}",
+            rule.code(),
+            fixture_path(*rule).display()
+        );
         assert!(TESTED.contains(rule), "{} has no fixture test", rule.code());
     }
 }
@@ -197,6 +230,10 @@ fn every_fixture_belongs_to_a_rule() {
     let expected: BTreeSet<PathBuf> = Rule::ALL.iter().map(|r| fixture_path(*r)).collect();
     for entry in fs::read_dir(fixtures_dir()).unwrap() {
         let path = entry.unwrap().path();
-        assert!(expected.contains(&path), "{} matches no rule's code and name", path.display());
+        assert!(
+            expected.contains(&path),
+            "{} matches no rule's code and name",
+            path.display()
+        );
     }
 }

@@ -49,7 +49,10 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
         sink.report(
             Rule::ActionSynonym,
             action.span,
-            format!("`{}` is a synonym of `{canonical}`, the action the policy uses", action.text),
+            format!(
+                "`{}` is a synonym of `{canonical}`, the action the policy uses",
+                action.text
+            ),
         )
         .fix(name.replace(action.span, canonical));
     }

@@ -42,10 +42,17 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     if owners.is_empty() || owners.iter().any(|o| groups.contains(o)) {
         return;
     }
-    let owners = owners.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ");
+    let owners = owners
+        .iter()
+        .map(|o| format!("`{o}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     sink.report(
         Rule::DomainNotOwned,
         segment.span,
-        format!("domain `{}` is owned by {owners}, and you are in none of them", segment.text),
+        format!(
+            "domain `{}` is owned by {owners}, and you are in none of them",
+            segment.text
+        ),
     );
 }

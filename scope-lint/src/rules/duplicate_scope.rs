@@ -52,7 +52,10 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
         sink.report(
             Rule::DuplicateScope,
             Span::all(name),
-            format!("`{name}` is proposed twice: item {} has the same name", first + 1),
+            format!(
+                "`{name}` is proposed twice: item {} has the same name",
+                first + 1
+            ),
         );
     }
 }

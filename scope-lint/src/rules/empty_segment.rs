@@ -37,14 +37,21 @@ pub(crate) fn check(name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>)
         return;
     }
     let count = name.segments.len();
-    for (i, segment) in name.segments.iter().enumerate().filter(|(_, s)| s.text.is_empty()) {
+    for (i, segment) in name
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.text.is_empty())
+    {
         if i >= MAX_REPORTED_SEGMENTS {
             break;
         }
         let at = segment.span.start;
         let message = match i {
             0 => "the name starts with a separator: the first segment is empty".to_owned(),
-            _ if i + 1 == count => "the name ends with a separator: the last segment is empty".to_owned(),
+            _ if i + 1 == count => {
+                "the name ends with a separator: the last segment is empty".to_owned()
+            }
             _ => format!("segment {} is empty (two separators in a row)", i + 1),
         };
         sink.report(Rule::EmptySegment, Span::new(at, at), message);

@@ -37,7 +37,11 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let Some(path) = cx.batch.cycles.get(&cx.index) else {
         return;
     };
-    let shown = path.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ");
+    let shown = path
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(" → ");
     let message = if path.len() <= 2 {
         format!("`{}` implies itself", cx.name.raw)
     } else {

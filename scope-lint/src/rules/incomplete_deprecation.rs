@@ -35,7 +35,12 @@ declare_rule! {
     }
 }
 
-pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>) {
+pub(crate) fn check(
+    def: &ScopeDefinition,
+    name: &ScopeName<'_>,
+    _policy: &Policy,
+    sink: &mut Sink<'_>,
+) {
     if def.status != Status::Deprecated && def.deprecation.is_none() {
         return;
     }
@@ -43,7 +48,11 @@ pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, _policy: &Polic
     let span = Span::all(name.raw);
     match deprecation.sunset.as_deref().map(str::trim) {
         None | Some("") => {
-            sink.report(Rule::IncompleteDeprecation, span, "the scope is deprecated without a sunset date");
+            sink.report(
+                Rule::IncompleteDeprecation,
+                span,
+                "the scope is deprecated without a sunset date",
+            );
         }
         Some(date) if !is_date(date) => {
             sink.report(
@@ -56,10 +65,18 @@ pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, _policy: &Polic
     }
     match deprecation.replacement.as_deref().map(str::trim) {
         None | Some("") => {
-            sink.report(Rule::IncompleteDeprecation, span, "the scope is deprecated without a replacement scope");
+            sink.report(
+                Rule::IncompleteDeprecation,
+                span,
+                "the scope is deprecated without a replacement scope",
+            );
         }
         Some(r) if r == name.raw => {
-            sink.report(Rule::IncompleteDeprecation, span, "the deprecation names the scope itself as its replacement");
+            sink.report(
+                Rule::IncompleteDeprecation,
+                span,
+                "the deprecation names the scope itself as its replacement",
+            );
         }
         Some(_) => {}
     }
@@ -72,7 +89,10 @@ fn is_date(s: &str) -> bool {
         return false;
     }
     let number = |r: std::ops::Range<usize>| -> Option<u32> {
-        s.get(r).filter(|t| t.bytes().all(|c| c.is_ascii_digit()))?.parse().ok()
+        s.get(r)
+            .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))?
+            .parse()
+            .ok()
     };
     let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {
         return false;

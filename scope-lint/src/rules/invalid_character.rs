@@ -58,7 +58,11 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
     let mut found: Vec<(usize, char)> = Vec::new();
     for segment in &name.segments {
         found.extend(
-            segment.text.char_indices().filter(|(_, c)| invalid(*c)).map(|(i, c)| (segment.span.start + i, c)),
+            segment
+                .text
+                .char_indices()
+                .filter(|(_, c)| invalid(*c))
+                .map(|(i, c)| (segment.span.start + i, c)),
         );
     }
     let Some(&(at, c)) = found.first() else {
@@ -70,7 +74,11 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
         (None, true) => "lower-case letters and digits".to_owned(),
         (None, false) => "lower-case letters".to_owned(),
     };
-    let more = if found.len() > 1 { format!(" (and {} more)", found.len() - 1) } else { String::new() };
+    let more = if found.len() > 1 {
+        format!(" (and {} more)", found.len() - 1)
+    } else {
+        String::new()
+    };
     let report = sink.report(
         Rule::InvalidCharacter,
         Span::new(at, at + c.len_utf8()),

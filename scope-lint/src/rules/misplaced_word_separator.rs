@@ -48,12 +48,22 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
         let start = segment.span.start;
         let wl = w.len_utf8();
         let problem = if text.starts_with(w) {
-            Some((Span::new(start, start + wl), format!("segment starts with `{w}`")))
+            Some((
+                Span::new(start, start + wl),
+                format!("segment starts with `{w}`"),
+            ))
         } else if text.ends_with(w) {
-            Some((Span::new(segment.span.end - wl, segment.span.end), format!("segment ends with `{w}`")))
+            Some((
+                Span::new(segment.span.end - wl, segment.span.end),
+                format!("segment ends with `{w}`"),
+            ))
         } else {
-            text.find(&doubled)
-                .map(|i| (Span::new(start + i, start + i + 2 * wl), format!("`{doubled}`: words are separated by a single `{w}`")))
+            text.find(&doubled).map(|i| {
+                (
+                    Span::new(start + i, start + i + 2 * wl),
+                    format!("`{doubled}`: words are separated by a single `{w}`"),
+                )
+            })
         };
         let Some((span, message)) = problem else {
             continue;
@@ -64,7 +74,8 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
         let words: Vec<&str> = text.split(w).filter(|p| !p.is_empty()).collect();
         let fixed_segment = words.join(w.encode_utf8(&mut [0; 4]));
         let fixed = name.replace(segment.span, &fixed_segment);
-        sink.report(Rule::MisplacedWordSeparator, span, message).fix(fixed);
+        sink.report(Rule::MisplacedWordSeparator, span, message)
+            .fix(fixed);
         reported += 1;
         if reported == MAX_REPORTED_SEGMENTS {
             break;

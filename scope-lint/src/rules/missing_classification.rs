@@ -33,7 +33,12 @@ declare_rule! {
     }
 }
 
-pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>) {
+pub(crate) fn check(
+    def: &ScopeDefinition,
+    name: &ScopeName<'_>,
+    _policy: &Policy,
+    sink: &mut Sink<'_>,
+) {
     if def.classification.is_none() {
         sink.report(
             Rule::MissingClassification,

@@ -35,21 +35,33 @@ declare_rule! {
     }
 }
 
-pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>) {
+pub(crate) fn check(
+    def: &ScopeDefinition,
+    name: &ScopeName<'_>,
+    _policy: &Policy,
+    sink: &mut Sink<'_>,
+) {
     if !def.usage.unwrap_or_default().is_user_facing() {
         return;
     }
     let blank = |s: &Option<String>| s.as_deref().is_none_or(|t| t.trim().is_empty());
     let missing: Vec<&str> = match &def.consent {
         None => vec!["display_name", "user_text"],
-        Some(c) => [("display_name", &c.display_name), ("user_text", &c.user_text)]
-            .into_iter()
-            .filter(|(_, v)| blank(v))
-            .map(|(k, _)| k)
-            .collect(),
+        Some(c) => [
+            ("display_name", &c.display_name),
+            ("user_text", &c.user_text),
+        ]
+        .into_iter()
+        .filter(|(_, v)| blank(v))
+        .map(|(k, _)| k)
+        .collect(),
     };
     if !missing.is_empty() {
-        let list = missing.iter().map(|m| format!("consent.{m}")).collect::<Vec<_>>().join(" and ");
+        let list = missing
+            .iter()
+            .map(|m| format!("consent.{m}"))
+            .collect::<Vec<_>>()
+            .join(" and ");
         sink.report(
             Rule::MissingConsentText,
             Span::all(name.raw),

@@ -31,8 +31,21 @@ declare_rule! {
     }
 }
 
-pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>) {
-    if def.description.as_deref().is_none_or(|d| d.trim().is_empty()) {
-        sink.report(Rule::MissingDescription, Span::all(name.raw), "the scope has no description");
+pub(crate) fn check(
+    def: &ScopeDefinition,
+    name: &ScopeName<'_>,
+    _policy: &Policy,
+    sink: &mut Sink<'_>,
+) {
+    if def
+        .description
+        .as_deref()
+        .is_none_or(|d| d.trim().is_empty())
+    {
+        sink.report(
+            Rule::MissingDescription,
+            Span::all(name.raw),
+            "the scope has no description",
+        );
     }
 }

@@ -43,21 +43,37 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     };
     let (plurals, singulars) = cx.batch.plurality(&domain);
     let this_plural = is_plural(&word);
-    let (same, other) = if this_plural { (&plurals, &singulars) } else { (&singulars, &plurals) };
+    let (same, other) = if this_plural {
+        (&plurals, &singulars)
+    } else {
+        (&singulars, &plurals)
+    };
     if other.len() < 2 || other.len() <= same.len() {
+        return;
+    }
+    // A duplicate or near-duplicate is reported as such; saying it is also inconsistent is noise.
+    if cx.catalog.by_name.contains_key(cx.name.raw) || !cx.near_duplicates().is_empty() {
         return;
     }
     let Some(resource) = cx.name.resources().last() else {
         return;
     };
-    let examples = other.iter().take(3).map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+    let examples = other
+        .iter()
+        .take(3)
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let (this_kind, other_kind, respelled) = if this_plural {
         ("plural", "singular", singular(&word).into_owned())
     } else {
         ("singular", "plural", plural(&word))
     };
     let resource_text = resource.text.to_ascii_lowercase();
-    let respelled_resource = format!("{}{respelled}", &resource_text[..resource_text.len() - word.len()]);
+    let respelled_resource = format!(
+        "{}{respelled}",
+        &resource_text[..resource_text.len() - word.len()]
+    );
     sink.report(
         Rule::MixedPlurality,
         resource.span,

@@ -38,7 +38,9 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
         return;
     }
     // Start the span at a character boundary at or after the limit.
-    let start = (max..len).find(|i| name.raw.is_char_boundary(*i)).unwrap_or(len);
+    let start = (max..len)
+        .find(|i| name.raw.is_char_boundary(*i))
+        .unwrap_or(len);
     sink.report(
         Rule::NameTooLong,
         Span::new(start, len),

@@ -39,7 +39,10 @@ declare_rule! {
 }
 
 pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
-    if !cx.is_add() || !sink.enabled(Rule::NearDuplicateScope) || cx.catalog.by_name.contains_key(cx.name.raw) {
+    if !cx.is_add()
+        || !sink.enabled(Rule::NearDuplicateScope)
+        || cx.catalog.by_name.contains_key(cx.name.raw)
+    {
         return;
     }
     let found = cx.near_duplicates();
@@ -68,7 +71,9 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
         Rule::NearDuplicateScope,
         span,
         match cx.catalog.by_name.contains_key(first.as_str()) {
-            true => format!("differs from the existing `{first}` {how}{more}: did you mean `{first}`?"),
+            true => {
+                format!("differs from the existing `{first}` {how}{more}: did you mean `{first}`?")
+            }
             false => format!("differs from `{first}`, proposed earlier in this batch, {how}{more}"),
         },
     )

@@ -44,7 +44,11 @@ pub(crate) fn check(name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>)
         return;
     };
     let count = raw.chars().filter(|c| offending(*c)).count();
-    let more = if count > 1 { format!(" (and {} more)", count - 1) } else { String::new() };
+    let more = if count > 1 {
+        format!(" (and {} more)", count - 1)
+    } else {
+        String::new()
+    };
     let message = match ascii_lookalike(c) {
         Some((latin, script)) => format!(
             "`{c}` ({}, {script}) looks like the ASCII `{latin}` but is a different character{more}",
@@ -52,10 +56,20 @@ pub(crate) fn check(name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>)
         ),
         None => format!("`{c}` ({}) is not ASCII{more}", describe(c)),
     };
-    let report = sink.report(Rule::NonAsciiCharacter, Span::new(at, at + c.len_utf8()), message);
+    let report = sink.report(
+        Rule::NonAsciiCharacter,
+        Span::new(at, at + c.len_utf8()),
+        message,
+    );
     let fixed: Option<String> = raw
         .chars()
-        .map(|c| if offending(c) { ascii_lookalike(c).map(|(l, _)| l) } else { Some(c) })
+        .map(|c| {
+            if offending(c) {
+                ascii_lookalike(c).map(|(l, _)| l)
+            } else {
+                Some(c)
+            }
+        })
         .collect();
     if let Some(fixed) = fixed {
         report.fix(fixed);

@@ -39,20 +39,53 @@ declare_rule! {
 }
 
 /// Words that carry no meaning of their own in a description.
-const FILLER: &[&str] = &["a", "an", "the", "of", "to", "for", "and", "scope", "permission"];
+const FILLER: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "of",
+    "to",
+    "for",
+    "and",
+    "scope",
+    "permission",
+];
 
 /// Words starting a note to self rather than a description.
 const MARKERS: &[&str] = &["todo", "tbd", "fixme", "xxx"];
 
-pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) {
-    let Some(description) = def.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) else {
+pub(crate) fn check(
+    def: &ScopeDefinition,
+    name: &ScopeName<'_>,
+    policy: &Policy,
+    sink: &mut Sink<'_>,
+) {
+    let Some(description) = def
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    else {
         return;
     };
     let lower = description.to_lowercase();
-    let bare = lower.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '?' && c != '-').trim();
-    let first_word = lower.split(|c: char| !c.is_alphanumeric()).next().unwrap_or_default();
-    let placeholder = policy.metadata.placeholder_descriptions.iter().any(|p| p.to_lowercase() == bare)
-        || policy.metadata.placeholder_descriptions.iter().any(|p| p.to_lowercase() == lower)
+    let bare = lower
+        .trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '?' && c != '-')
+        .trim();
+    let first_word = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    let placeholder = policy
+        .metadata
+        .placeholder_descriptions
+        .iter()
+        .any(|p| p.to_lowercase() == bare)
+        || policy
+            .metadata
+            .placeholder_descriptions
+            .iter()
+            .any(|p| p.to_lowercase() == lower)
         || MARKERS.contains(&first_word);
     if placeholder {
         sink.report(
@@ -70,9 +103,14 @@ pub(crate) fn check(def: &ScopeDefinition, name: &ScopeName<'_>, policy: &Policy
         .filter(|w| !w.is_empty())
         .map(fold)
         .collect();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let repeats = !words.is_empty()
-        && words.iter().all(|w| FILLER.contains(w) || name_words.contains(&fold(w)));
+        && words
+            .iter()
+            .all(|w| FILLER.contains(w) || name_words.contains(&fold(w)));
     if repeats {
         sink.report(
             Rule::PlaceholderDescription,

@@ -50,7 +50,9 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
                 sink.report(
                     Rule::ReservedWord,
                     Span::new(start, start + word.len()),
-                    format!("`{word}` is a reserved word: a scope names one permission, not everything"),
+                    format!(
+                        "`{word}` is a reserved word: a scope names one permission, not everything"
+                    ),
                 );
                 return;
             }

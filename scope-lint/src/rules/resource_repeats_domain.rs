@@ -50,7 +50,10 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
             sink.report(
                 Rule::ResourceRepeatsDomain,
                 resource.span,
-                format!("the resource repeats the domain `{}`: name what in it the scope protects", domain.text),
+                format!(
+                    "the resource repeats the domain `{}`: name what in it the scope protects",
+                    domain.text
+                ),
             );
             return;
         }
@@ -66,7 +69,10 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
             sink.report(
                 Rule::ResourceRepeatsDomain,
                 span,
-                format!("the resource starts with the domain `{}`, which the name already has", domain.text),
+                format!(
+                    "the resource starts with the domain `{}`, which the name already has",
+                    domain.text
+                ),
             )
             .fix(fixed);
             return;

@@ -36,11 +36,17 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     if let Some(existing) = cx.catalog.by_name.get(cx.name.raw)
         && existing.status == Status::Retired
     {
-        let when = existing.changed_in.map(|v| format!(" in catalog version {v}")).unwrap_or_default();
+        let when = existing
+            .changed_in
+            .map(|v| format!(" in catalog version {v}"))
+            .unwrap_or_default();
         sink.report(
             Rule::RetiredNameReuse,
             Span::all(cx.name.raw),
-            format!("`{}` was retired{when}; a retired name is never given a new meaning", cx.name.raw),
+            format!(
+                "`{}` was retired{when}; a retired name is never given a new meaning",
+                cx.name.raw
+            ),
         );
     }
 }

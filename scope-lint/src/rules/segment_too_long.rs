@@ -34,11 +34,19 @@ declare_rule! {
 
 pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) {
     let max = policy.syntax.max_segment_length;
-    for segment in name.segments.iter().filter(|s| s.text.len() > max).take(MAX_REPORTED_SEGMENTS) {
+    for segment in name
+        .segments
+        .iter()
+        .filter(|s| s.text.len() > max)
+        .take(MAX_REPORTED_SEGMENTS)
+    {
         sink.report(
             Rule::SegmentTooLong,
             Span::new(segment.span.start, segment.span.end),
-            format!("segment is {} bytes long; the policy allows at most {max}", segment.text.len()),
+            format!(
+                "segment is {} bytes long; the policy allows at most {max}",
+                segment.text.len()
+            ),
         );
     }
 }

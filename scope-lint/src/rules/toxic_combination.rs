@@ -58,13 +58,24 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     }
     for combo in combos {
         if combo.scopes.iter().all(|s| granted.contains(s.as_str())) {
-            let list = combo.scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" + ");
-            let reason =
-                if combo.reason.is_empty() { String::new() } else { format!(": {}", combo.reason) };
+            let list = combo
+                .scopes
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(" + ");
+            let reason = if combo.reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", combo.reason)
+            };
             sink.report(
                 Rule::ToxicCombination,
                 Span::all(cx.name.raw),
-                format!("`{}` grants {list} together, a combination the policy forbids{reason}", cx.name.raw),
+                format!(
+                    "`{}` grants {list} together, a combination the policy forbids{reason}",
+                    cx.name.raw
+                ),
             );
         }
     }

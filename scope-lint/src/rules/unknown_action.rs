@@ -49,11 +49,18 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
     if word.is_empty() || actions.contains(&word) || policy.canonical_action(&word).is_some() {
         return;
     }
-    let list = actions.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+    let list = actions
+        .iter()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let report = sink.report(
         Rule::UnknownAction,
         action.span,
-        format!("`{}` is not an action of the policy, which allows {list}", action.text),
+        format!(
+            "`{}` is not an action of the policy, which allows {list}",
+            action.text
+        ),
     );
     if let Some(near) = closest(&word, actions.iter().map(String::as_str), 2) {
         report.suggest([name.replace(action.span, near)]);

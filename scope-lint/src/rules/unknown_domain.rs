@@ -44,7 +44,10 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     let report = sink.report(
         Rule::UnknownDomain,
         segment.span,
-        format!("domain `{}` does not exist; a platform admin creates domains", segment.text),
+        format!(
+            "domain `{}` does not exist; a platform admin creates domains",
+            segment.text
+        ),
     );
     if let Some(Some(suggestion)) = cx.batch.domain_suggestions.get(&domain) {
         report.suggest([cx.name.replace(segment.span, suggestion)]);

@@ -34,9 +34,10 @@ declare_rule! {
 
 pub(crate) fn check(name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>) {
     let raw = name.raw;
-    let (Some(first), Some(last)) =
-        (raw.find(|c: char| c.is_ascii_uppercase()), raw.rfind(|c: char| c.is_ascii_uppercase()))
-    else {
+    let (Some(first), Some(last)) = (
+        raw.find(|c: char| c.is_ascii_uppercase()),
+        raw.rfind(|c: char| c.is_ascii_uppercase()),
+    ) else {
         return;
     };
     sink.report(

@@ -42,7 +42,11 @@ pub(crate) fn check(name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>)
         return;
     };
     let count = raw.chars().filter(|c| is_blank_or_control(*c)).count();
-    let more = if count > 1 { format!(" (and {} more)", count - 1) } else { String::new() };
+    let more = if count > 1 {
+        format!(" (and {} more)", count - 1)
+    } else {
+        String::new()
+    };
     let report = sink.report(
         Rule::WhitespaceOrControlCharacter,
         Span::new(at, at + c.len_utf8()),
@@ -51,10 +55,14 @@ pub(crate) fn check(name: &ScopeName<'_>, _policy: &Policy, sink: &mut Sink<'_>)
     // Certain only when what remains after dropping them is the name someone typed: blanks at
     // the ends, invisible characters anywhere.
     let trimmed = raw.trim_matches(is_blank_or_control);
-    let inner_visible_blank =
-        trimmed.chars().any(|c| c.is_whitespace() || (c.is_control() && !c.is_whitespace()));
+    let inner_visible_blank = trimmed
+        .chars()
+        .any(|c| c.is_whitespace() || (c.is_control() && !c.is_whitespace()));
     if !inner_visible_blank {
-        let fixed: String = trimmed.chars().filter(|c| !is_blank_or_control(*c)).collect();
+        let fixed: String = trimmed
+            .chars()
+            .filter(|c| !is_blank_or_control(*c))
+            .collect();
         if !fixed.is_empty() {
             report.fix(fixed);
         }

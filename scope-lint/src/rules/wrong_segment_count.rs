@@ -50,14 +50,23 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
     let report = sink.report(
         Rule::WrongSegmentCount,
         Span::all(name.raw),
-        format!("the name has {have} segment{}; the policy wants {want}: `{shape}`", plural_s(have)),
+        format!(
+            "the name has {have} segment{}; the policy wants {want}: `{shape}`",
+            plural_s(have)
+        ),
     );
     // `ecommerce.orders.read`: the right number of segments with another separator.
-    let fix = OTHER_SEPARATORS.iter().filter(|c| !sep.starts_with(**c)).find_map(|other| {
-        let parts: Vec<&str> = name.raw.split(*other).collect();
-        (parts.len() == want && parts.iter().all(|p| !p.is_empty() && !p.contains(sep.as_str())))
+    let fix = OTHER_SEPARATORS
+        .iter()
+        .filter(|c| !sep.starts_with(**c))
+        .find_map(|other| {
+            let parts: Vec<&str> = name.raw.split(*other).collect();
+            (parts.len() == want
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && !p.contains(sep.as_str())))
             .then(|| parts.join(sep))
-    });
+        });
     if let Some(fix) = fix {
         report.fix(fix);
     }
@@ -65,7 +74,10 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
 
 fn shape(segments: usize, sep: &str) -> String {
     let mut parts = vec!["<domain>"];
-    parts.extend(std::iter::repeat_n("<resource>", segments.saturating_sub(2)));
+    parts.extend(std::iter::repeat_n(
+        "<resource>",
+        segments.saturating_sub(2),
+    ));
     parts.push("<action>");
     parts.join(sep)
 }

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use clap::ValueEnum;
 use scope_lint::{Catalog, Domain, Origin, Proposal, ScopeDefinition};
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
@@ -26,7 +26,10 @@ impl InputFormat {
         if self != Self::Auto {
             return self;
         }
-        let ext = path.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let ext = path
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("json") => Self::Json,
             Some("yaml" | "yml") => Self::Yaml,
@@ -102,7 +105,11 @@ pub fn load(text: &str, file: Option<&Path>, format: InputFormat) -> Result<Load
         InputFormat::Toml => {
             let doc: Document = toml::from_str(text).map_err(|e| {
                 let (line, column) = e.span().map_or((None, None), |s| line_col(text, s.start));
-                ParseError { line, column, message: e.message().trim().to_owned() }
+                ParseError {
+                    line,
+                    column,
+                    message: e.message().trim().to_owned(),
+                }
             })?;
             Ok(doc.located(text, shown))
         }
@@ -123,7 +130,11 @@ fn load_text(text: &str, file: Option<String>) -> Loaded {
         let name = trimmed.trim_end();
         let indent = content[..content.len() - trimmed.len()].chars().count();
         loaded.proposals.push(Proposal::name(name));
-        loaded.origins.push(Origin { file: file.clone(), line: Some(i + 1), column: Some(indent + 1) });
+        loaded.origins.push(Origin {
+            file: file.clone(),
+            line: Some(i + 1),
+            column: Some(indent + 1),
+        });
     }
     loaded
 }
@@ -139,7 +150,10 @@ fn strip_position(message: &str) -> String {
 fn line_col(text: &str, offset: usize) -> (Option<usize>, Option<usize>) {
     let before = text.get(..offset.min(text.len())).unwrap_or_default();
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(1, |l| l.chars().count() + 1);
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(1, |l| l.chars().count() + 1);
     (Some(line), Some(column))
 }
 
@@ -161,11 +175,18 @@ impl Document {
     /// Proposals with their lines: each name is looked for in the source after the previous one,
     /// so the lines come out right without a position-tracking parser.
     fn located(self, text: &str, file: Option<String>) -> Loaded {
-        let mut loaded = Loaded { domains: self.domains, ..Loaded::default() };
+        let mut loaded = Loaded {
+            domains: self.domains,
+            ..Loaded::default()
+        };
         let mut from = 0;
         for entry in self.entries {
             let name = entry.definition.name.clone();
-            let mut origin = Origin { file: file.clone(), line: None, column: None };
+            let mut origin = Origin {
+                file: file.clone(),
+                line: None,
+                column: None,
+            };
             if !name.is_empty()
                 && let Some(at) = text.get(from..).and_then(|rest| rest.find(name.as_str()))
             {
@@ -193,11 +214,18 @@ impl<'de> Deserialize<'de> for Entry {
                 f.write_str("a scope name or a scope definition with `name`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Entry, E> {
-                Ok(Entry { definition: ScopeDefinition::named(v), full: false })
+                Ok(Entry {
+                    definition: ScopeDefinition::named(v),
+                    full: false,
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
-                ScopeDefinition::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(|definition| Entry { definition, full: true })
+                ScopeDefinition::deserialize(de::value::MapAccessDeserializer::new(map)).map(
+                    |definition| Entry {
+                        definition,
+                        full: true,
+                    },
+                )
             }
         }
         d.deserialize_any(EntryVisitor)
@@ -228,11 +256,17 @@ impl<'de> Deserialize<'de> for Document {
                 while let Some(e) = seq.next_element()? {
                     entries.push(e);
                 }
-                Ok(Document { domains: None, entries })
+                Ok(Document {
+                    domains: None,
+                    entries,
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Document, A::Error> {
                 let c = CatalogObject::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(Document { domains: c.domains, entries: c.scopes })
+                Ok(Document {
+                    domains: c.domains,
+                    entries: c.scopes,
+                })
             }
         }
         d.deserialize_any(DocumentVisitor)
@@ -245,9 +279,17 @@ mod tests {
 
     #[test]
     fn text_skips_comments_and_keeps_lines() {
-        let l = load("# names\n\necommerce:orders:read\n  billing:invoices:read # ok\n", None, InputFormat::Text)
-            .unwrap();
-        let names: Vec<_> = l.proposals.iter().map(|p| p.definition.name.as_str()).collect();
+        let l = load(
+            "# names\n\necommerce:orders:read\n  billing:invoices:read # ok\n",
+            None,
+            InputFormat::Text,
+        )
+        .unwrap();
+        let names: Vec<_> = l
+            .proposals
+            .iter()
+            .map(|p| p.definition.name.as_str())
+            .collect();
         assert_eq!(names, ["ecommerce:orders:read", "billing:invoices:read"]);
         assert_eq!(l.origins[1].line, Some(4));
         assert_eq!(l.origins[1].column, Some(3));
@@ -265,15 +307,24 @@ mod tests {
 
     #[test]
     fn unknown_field_is_an_error_with_a_line() {
-        let err = load("[\n {\"name\": \"a:b:read\",\n  \"descripton\": \"x\"}\n]", None, InputFormat::Json)
-            .unwrap_err();
+        let err = load(
+            "[\n {\"name\": \"a:b:read\",\n  \"descripton\": \"x\"}\n]",
+            None,
+            InputFormat::Json,
+        )
+        .unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("unknown field `descripton`"), "{err}");
     }
 
     #[test]
     fn yaml_and_toml() {
-        let y = load("- name: a:b:read\n  description: x\n- a:c:read\n", None, InputFormat::Yaml).unwrap();
+        let y = load(
+            "- name: a:b:read\n  description: x\n- a:c:read\n",
+            None,
+            InputFormat::Yaml,
+        )
+        .unwrap();
         assert_eq!(y.proposals.len(), 2);
         assert_eq!(y.origins[1].line, Some(3));
         let t = load("[[scopes]]\nname = \"a:b:read\"\n", None, InputFormat::Toml).unwrap();

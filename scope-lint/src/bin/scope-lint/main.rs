@@ -192,10 +192,16 @@ fn read_input(path: Option<&Path>) -> Result<String, CliError> {
         Some(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_end(&mut bytes)),
         None => io::stdin().lock().read_to_end(&mut bytes),
     };
-    read.map_err(|source| CliError::Read { path: shown.clone(), source })?;
+    read.map_err(|source| CliError::Read {
+        path: shown.clone(),
+        source,
+    })?;
     String::from_utf8(bytes).map_err(|e| CliError::Input {
         path: shown,
-        message: format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        message: format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
     })
 }
 
@@ -216,7 +222,9 @@ fn load_policy(args: &CheckArgs) -> Result<Policy, CliError> {
     };
     for key in args.ignore.iter().filter(|k| !k.trim().is_empty()) {
         let rule = Rule::find(key).ok_or_else(|| {
-            CliError::Usage(format!("--ignore {key}: unknown rule (`scope-lint rules` lists them)"))
+            CliError::Usage(format!(
+                "--ignore {key}: unknown rule (`scope-lint rules` lists them)"
+            ))
         })?;
         policy.rules.set(rule, RuleLevel::Off);
     }
@@ -240,7 +248,10 @@ fn check(args: &CheckArgs) -> Result<u8, CliError> {
     let files: Vec<Option<&Path>> = if args.files.is_empty() {
         vec![None]
     } else {
-        args.files.iter().map(|f| (f.as_os_str() != "-").then_some(f.as_path())).collect()
+        args.files
+            .iter()
+            .map(|f| (f.as_os_str() != "-").then_some(f.as_path()))
+            .collect()
     };
     let mut proposals = Vec::new();
     let mut origins = Vec::new();
@@ -252,7 +263,8 @@ fn check(args: &CheckArgs) -> Result<u8, CliError> {
 
     let progress = progress_bar(proposals.len());
     let linter = Linter::new(&policy, catalog.as_ref());
-    let mut diagnostics = linter.lint_with_progress(&proposals, &mut |done| progress.set_position(done as u64));
+    let mut diagnostics =
+        linter.lint_with_progress(&proposals, &mut |done| progress.set_position(done as u64));
     progress.finish_and_clear();
     for d in &mut diagnostics {
         d.origin = origins.get(d.proposal).cloned();
@@ -263,7 +275,9 @@ fn check(args: &CheckArgs) -> Result<u8, CliError> {
             let color = match args.color {
                 ColorChoice::Always => Color::Always,
                 ColorChoice::Never => Color::Never,
-                ColorChoice::Auto if io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() => {
+                ColorChoice::Auto
+                    if io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+                {
                     Color::Always
                 }
                 ColorChoice::Auto => Color::Never,
@@ -281,7 +295,11 @@ fn check(args: &CheckArgs) -> Result<u8, CliError> {
     };
     write_stdout(&output)?;
     let threshold = args.fail_on.threshold();
-    Ok(if diagnostics.iter().any(|d| d.severity >= threshold) { EXIT_FINDINGS } else { EXIT_CLEAN })
+    Ok(if diagnostics.iter().any(|d| d.severity >= threshold) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
 }
 
 /// A bar on standard error for large batches when a person is watching; hidden otherwise.
@@ -290,7 +308,9 @@ fn progress_bar(total: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} linting {bar:40} {pos}/{len} names ({eta} left)") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} linting {bar:40} {pos}/{len} names ({eta} left)")
+    {
         bar.set_style(style);
     }
     bar.enable_steady_tick(Duration::from_millis(120));
@@ -301,9 +321,10 @@ fn progress_bar(total: usize) -> ProgressBar {
 fn write_stdout(text: &str) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            Err(CliError::Write { path: "standard output".to_owned(), source: e })
-        }
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Write {
+            path: "standard output".to_owned(),
+            source: e,
+        }),
         _ => Ok(()),
     }
 }
@@ -367,17 +388,26 @@ fn init(path: &Path, force: bool) -> Result<u8, CliError> {
     let file = if force {
         std::fs::File::create(path)
     } else {
-        std::fs::OpenOptions::new().write(true).create_new(true).open(path)
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
     };
     let mut file = file.map_err(|source| match source.kind() {
-        io::ErrorKind::AlreadyExists => {
-            CliError::Usage(format!("{shown} already exists; use --force to overwrite it"))
-        }
-        _ => CliError::Write { path: shown.clone(), source },
+        io::ErrorKind::AlreadyExists => CliError::Usage(format!(
+            "{shown} already exists; use --force to overwrite it"
+        )),
+        _ => CliError::Write {
+            path: shown.clone(),
+            source,
+        },
     })?;
     file.write_all(DEFAULT_POLICY_TOML.as_bytes())
         .and_then(|()| file.sync_all())
-        .map_err(|source| CliError::Write { path: shown.clone(), source })?;
+        .map_err(|source| CliError::Write {
+            path: shown.clone(),
+            source,
+        })?;
     eprintln!("wrote {shown}: the built-in policy, commented; edit it to suit your platform");
     Ok(EXIT_CLEAN)
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The test command: everything CI checks, cheapest first. Builds once, in a target directory
+# shared with later runs (outside the clone, so a fresh clone reuses it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/scope-registry-target}"
+export INSTA_UPDATE=no # a snapshot that changed fails the run; review it with `cargo insta review`
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "clippy (-D warnings)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "scope-lint library for wasm32-unknown-unknown"
+cargo build -p scope-lint --lib --no-default-features --target wasm32-unknown-unknown --locked
+
+step "tests"
+cargo test --workspace --locked
