@@ -17,5 +17,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "scope-lint library for wasm32-unknown-unknown"
 cargo build -p scope-lint --lib --no-default-features --target wasm32-unknown-unknown --locked
 
+step "fuzz targets type-check (running them: scope-lint/fuzz/README.md)"
+cargo check --manifest-path scope-lint/fuzz/Cargo.toml --locked
+
 step "tests"
 cargo test --workspace --locked

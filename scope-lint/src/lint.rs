@@ -248,6 +248,8 @@ pub(crate) struct CatalogIndex<'c> {
     pub(crate) domains: Option<HashMap<String, Vec<String>>>,
     /// Per domain, the head words of its resources (from names of the right shape).
     pub(crate) resource_words: HashMap<String, BTreeSet<String>>,
+    /// The policy's uncountable resources, folded.
+    pub(crate) uncountable: HashSet<String>,
 }
 
 impl<'c> CatalogIndex<'c> {
@@ -255,6 +257,7 @@ impl<'c> CatalogIndex<'c> {
         let Some(catalog) = catalog else {
             return Self {
                 domains: policy_domains(policy),
+                uncountable: uncountables(policy),
                 ..Self::default()
             };
         };
@@ -262,13 +265,14 @@ impl<'c> CatalogIndex<'c> {
         let scopes = catalog.scopes.as_slice();
         let by_name = scopes.iter().map(|s| (s.name.as_str(), s)).collect();
         let mut resource_words: HashMap<String, BTreeSet<String>> = HashMap::new();
+        let uncountable = uncountables(policy);
         let mut items = Vec::new();
         for (id, scope) in scopes.iter().enumerate() {
             let name = ScopeName::parse(&scope.name, sep);
             if name.segments.len() != policy.syntax.segments || scope.status == Status::Retired {
                 continue;
             }
-            if let Some((domain, word)) = resource_word(&name, policy) {
+            if let Some((domain, word)) = resource_word(&name, policy, &uncountable) {
                 resource_words.entry(domain).or_default().insert(word);
             }
             if let Ok(id) = u32::try_from(id)
@@ -298,8 +302,19 @@ impl<'c> CatalogIndex<'c> {
             near: NearIndex::build(items),
             domains,
             resource_words,
+            uncountable,
         }
     }
+}
+
+/// The policy's uncountable resources, folded, for [`resource_word`].
+fn uncountables(policy: &Policy) -> HashSet<String> {
+    policy
+        .naming
+        .uncountable_resources
+        .iter()
+        .map(|u| fold(u))
+        .collect()
 }
 
 fn policy_domains(policy: &Policy) -> Option<HashMap<String, Vec<String>>> {
@@ -314,7 +329,12 @@ fn policy_domains(policy: &Policy) -> Option<HashMap<String, Vec<String>>> {
 
 /// The domain and the head word of the resource (`orders` in `ecommerce:order-items:read` is
 /// `items`), skipping words that have no plural.
-pub(crate) fn resource_word(name: &ScopeName<'_>, policy: &Policy) -> Option<(String, String)> {
+/// `uncountable` holds the policy's uncountable resources, folded ([`uncountables`]).
+pub(crate) fn resource_word(
+    name: &ScopeName<'_>,
+    policy: &Policy,
+    uncountable: &HashSet<String>,
+) -> Option<(String, String)> {
     if name.segments.len() != policy.syntax.segments || name.segments.len() < 3 {
         return None;
     }
@@ -325,11 +345,7 @@ pub(crate) fn resource_word(name: &ScopeName<'_>, policy: &Policy) -> Option<(St
     };
     let countable = word.len() >= 3
         && word.bytes().all(|b| b.is_ascii_lowercase())
-        && !policy
-            .naming
-            .uncountable_resources
-            .iter()
-            .any(|u| *u == word || fold(u) == fold(&word));
+        && !uncountable.contains(&fold(&word));
     countable.then(|| {
         (
             name.domain()
@@ -378,7 +394,7 @@ impl<'p> Batch<'p> {
         for ((p, name), clean) in proposals.iter().zip(names).zip(name_clean) {
             if p.intent == Intent::Add
                 && *clean
-                && let Some((domain, word)) = resource_word(name, policy)
+                && let Some((domain, word)) = resource_word(name, policy, &catalog.uncountable)
             {
                 batch.resource_words.entry(domain).or_default().insert(word);
             }
@@ -392,9 +408,12 @@ impl<'p> Batch<'p> {
                     continue;
                 }
                 let folded = fold(&domain);
+                // The smallest of the domains that fold alike, so the verdict never depends on
+                // hash order.
                 let suggestion = known
                     .keys()
-                    .find(|k| fold(k) == folded)
+                    .filter(|k| fold(k) == folded)
+                    .min()
                     .cloned()
                     .or_else(|| {
                         closest(&domain, known.keys().map(String::as_str), 2).map(str::to_owned)

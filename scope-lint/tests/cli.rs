@@ -1,5 +1,6 @@
 //! The `scope-lint` binary, run as a CI job would run it: every output format, every exit code,
 //! and the error messages a person gets for bad input.
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 use std::fs;
 use std::io::Write;
@@ -79,7 +80,6 @@ fn text_output_of_the_readme_example_is_what_the_readme_shows() {
         text,
         "README's example output is stale; paste the new output"
     );
-    insta::assert_snapshot!("readme_example_text", text);
 }
 
 #[test]

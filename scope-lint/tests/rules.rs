@@ -1,6 +1,11 @@
 //! Per-rule fixtures: every rule has `tests/fixtures/<code>-<name>.yaml` with names (or full
 //! definitions, or batches) that must be flagged by it and names that must not. The findings for
 //! the failing ones, rendered as a person reads them, are kept as snapshots in `tests/snapshots/`.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -35,21 +40,21 @@ enum CatalogFixture {
 #[serde(untagged)]
 enum Item {
     Name(String),
-    Definition(ScopeDefinition),
+    Definition(Box<ScopeDefinition>),
 }
 
 impl Item {
     fn proposal(&self) -> Proposal {
         match self {
             Item::Name(n) => Proposal::name(n.clone()),
-            Item::Definition(d) => Proposal::full(d.clone()),
+            Item::Definition(d) => Proposal::full((**d).clone()),
         }
     }
 
     fn definition(&self) -> ScopeDefinition {
         match self {
             Item::Name(n) => ScopeDefinition::named(n.clone()),
-            Item::Definition(d) => d.clone(),
+            Item::Definition(d) => (**d).clone(),
         }
     }
 }

@@ -38,7 +38,7 @@ pub(crate) fn check(cx: &Context<'_>, sink: &mut Sink<'_>) {
     if !cx.is_add() || !cx.name_clean {
         return;
     }
-    let Some((domain, word)) = resource_word(cx.name, cx.policy) else {
+    let Some((domain, word)) = resource_word(cx.name, cx.policy, &cx.catalog.uncountable) else {
         return;
     };
     let (plurals, singulars) = cx.batch.plurality(&domain);
