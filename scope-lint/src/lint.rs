@@ -5,8 +5,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::definition::{Catalog, Detail, Intent, Proposal, ScopeDefinition, Status};
 use crate::diagnostic::{Diagnostic, Sink};
 use crate::name::ScopeName;
-use crate::near::{self, GrowingIndex, NearIndex};
+use crate::near::{self, NearIndex};
 use crate::policy::Policy;
+use crate::registry::Rule;
 use crate::rules;
 use crate::similarity::{closest, fold, is_plural};
 
@@ -73,25 +74,39 @@ impl<'a> Linter<'a> {
             name_clean.push(out.len() == first);
         }
         let batch = Batch::build(policy, &self.catalog, proposals, &names, &name_clean);
-        let mut grown = GrowingIndex::default();
+        // Near-duplicate keys of every well-formed name, and an index of the new ones, so each
+        // proposal is compared with the catalog and with the proposals before it.
+        let near_keys: Vec<Vec<u64>> = names
+            .iter()
+            .zip(&syntax_clean)
+            .map(|(name, clean)| {
+                let wanted = *clean
+                    && name.segments.len() == policy.syntax.segments
+                    && policy.rules.severity(Rule::NearDuplicateScope).is_some();
+                if wanted { near::keys(name) } else { Vec::new() }
+            })
+            .collect();
+        let batch_near = NearIndex::build(
+            proposals
+                .iter()
+                .zip(&near_keys)
+                .enumerate()
+                .filter(|(_, (p, keys))| p.intent == Intent::Add && !keys.is_empty())
+                .filter_map(|(i, (_, keys))| Some((u32::try_from(i).ok()?, keys.clone()))),
+        );
         for (index, (proposal, name)) in proposals.iter().zip(&names).enumerate() {
             let mut sink = Sink::new(&policy.rules, index, &proposal.definition.name, &mut out);
-            let keys = if syntax_clean[index] && name.segments.len() == policy.syntax.segments {
-                near::keys(name)
-            } else {
-                Vec::new()
-            };
             if syntax_clean[index] {
                 let cx = Context {
                     policy,
                     catalog: &self.catalog,
                     batch: &batch,
-                    grown: &grown,
+                    batch_near: &batch_near,
                     names: &names,
                     index,
                     proposal,
                     name,
-                    near_keys: &keys,
+                    near_keys: &near_keys[index],
                     name_clean: name_clean[index],
                     proposer_groups: self.proposer_groups.as_deref(),
                 };
@@ -103,9 +118,6 @@ impl<'a> Linter<'a> {
                 for check in METADATA_RULES {
                     check(&proposal.definition, name, policy, &mut sink);
                 }
-            }
-            if proposal.intent == Intent::Add && !keys.is_empty() {
-                grown.insert(index_id(index), &keys);
             }
             if index % 1024 == 1023 {
                 progress(index + 1);
@@ -162,19 +174,12 @@ const METADATA_RULES: &[MetadataCheck] = &[
     rules::incomplete_deprecation::check,
 ];
 
-/// Ids in the near-duplicate indexes: catalog entries as they are, proposals with the top bit set.
-const PROPOSAL_BIT: u32 = 1 << 31;
-
-fn index_id(proposal: usize) -> u32 {
-    u32::try_from(proposal).unwrap_or(u32::MAX >> 1) | PROPOSAL_BIT
-}
-
 /// What the catalog-context rules see about one proposal.
 pub(crate) struct Context<'a> {
     pub(crate) policy: &'a Policy,
     pub(crate) catalog: &'a CatalogIndex<'a>,
     pub(crate) batch: &'a Batch<'a>,
-    grown: &'a GrowingIndex,
+    batch_near: &'a NearIndex,
     pub(crate) names: &'a [ScopeName<'a>],
     pub(crate) index: usize,
     pub(crate) proposal: &'a Proposal,
@@ -225,8 +230,11 @@ impl Context<'_> {
                 }
             }
         }
-        for id in self.grown.candidates(self.near_keys) {
-            let earlier = (id & !PROPOSAL_BIT) as usize;
+        for id in self.batch_near.candidates(self.near_keys) {
+            let earlier = id as usize;
+            if earlier >= self.index {
+                continue;
+            }
             if let Some(other) = self.names.get(earlier)
                 && other.raw != self.name.raw
                 && let Some((_, l)) = near::likeness(self.name, other)
@@ -275,9 +283,7 @@ impl<'c> CatalogIndex<'c> {
             if let Some((domain, word)) = resource_word(&name, policy, &uncountable) {
                 resource_words.entry(domain).or_default().insert(word);
             }
-            if let Ok(id) = u32::try_from(id)
-                && id < PROPOSAL_BIT
-            {
+            if let Ok(id) = u32::try_from(id) {
                 items.push((id, near::keys(&name)));
             }
         }
@@ -366,6 +372,8 @@ pub(crate) struct Batch<'p> {
     pub(crate) implies: HashMap<&'p str, &'p [String]>,
     /// Per domain, the resource head words of catalog and batch together.
     pub(crate) resource_words: HashMap<String, BTreeSet<String>>,
+    /// The same words split into plural and singular ones, computed once.
+    plurality: HashMap<String, (Vec<String>, Vec<String>)>,
     /// The suggestion for each unknown domain the batch uses.
     pub(crate) domain_suggestions: HashMap<String, Option<String>>,
     /// For each proposal on an implication cycle, the cycle from it back to itself.
@@ -399,6 +407,14 @@ impl<'p> Batch<'p> {
                 batch.resource_words.entry(domain).or_default().insert(word);
             }
         }
+        batch.plurality = batch
+            .resource_words
+            .iter()
+            .map(|(domain, words)| {
+                let (plural, singular) = words.iter().cloned().partition(|w| is_plural(w));
+                (domain.clone(), (plural, singular))
+            })
+            .collect();
         if let Some(known) = &catalog.domains {
             for name in names {
                 let Some(domain) = name.domain().map(|d| d.text.to_ascii_lowercase()) else {
@@ -443,11 +459,11 @@ impl<'p> Batch<'p> {
     }
 
     /// The resource head words of `domain`, split into plural and singular ones.
-    pub(crate) fn plurality(&self, domain: &str) -> (Vec<&str>, Vec<&str>) {
-        let Some(words) = self.resource_words.get(domain) else {
-            return (Vec::new(), Vec::new());
-        };
-        words.iter().map(String::as_str).partition(|w| is_plural(w))
+    pub(crate) fn plurality(&self, domain: &str) -> (&[String], &[String]) {
+        match self.plurality.get(domain) {
+            Some((plural, singular)) => (plural, singular),
+            None => (&[], &[]),
+        }
     }
 }
 

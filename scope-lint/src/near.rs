@@ -9,7 +9,6 @@
 //! candidate is then verified exactly. The cost per name is bounded by its length, not by the
 //! catalog's size.
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::name::ScopeName;
@@ -109,22 +108,24 @@ pub(crate) fn likeness(a: &ScopeName<'_>, b: &ScopeName<'_>) -> Option<(usize, L
     if fx == fy {
         return Some((position, Likeness::Plurality));
     }
-    let typo = |a: &str, b: &str| {
-        let (la, lb) = (a.chars().count(), b.chars().count());
-        let has_digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
-        la.min(lb) >= MIN_TYPO_LEN - 1
-            && la.max(lb) >= MIN_TYPO_LEN
-            && !has_digit(a)
-            && !has_digit(b)
-            && edit_distance(a, b, 1) == Some(1)
-    };
-    (typo(&fx, &fy) || typo(&sx, &sy)).then_some((position, Likeness::Typo))
+    // Lengths count in the singular, so `cards`/`carts` are as different as `card`/`cart`.
+    let (lx, ly) = (fx.chars().count(), fy.chars().count());
+    let has_digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
+    let long_enough = lx.min(ly) >= MIN_TYPO_LEN - 1 && lx.max(ly) >= MIN_TYPO_LEN;
+    let typo = |a: &str, b: &str| edit_distance(a, b, 1) == Some(1);
+    (long_enough && !has_digit(&sx) && !has_digit(&sy) && (typo(&fx, &fy) || typo(&sx, &sy)))
+        .then_some((position, Likeness::Typo))
 }
 
-/// A built, read-only index: sorted `(key, id)` pairs, compact and cache-friendly.
+/// A built, read-only index: `(key, id)` pairs sorted by key, compact, with a table of where
+/// each range of keys starts (by the key's top bits) so a lookup touches one short run instead of
+/// binary-searching millions of entries.
 #[derive(Debug, Default)]
 pub(crate) struct NearIndex {
     entries: Vec<(u64, u32)>,
+    /// `starts[b]..starts[b + 1]` holds the entries whose key's top `bits` bits are `b`.
+    starts: Vec<u32>,
+    bits: u32,
 }
 
 impl NearIndex {
@@ -135,47 +136,46 @@ impl NearIndex {
             .collect();
         entries.sort_unstable();
         entries.dedup();
-        Self { entries }
+        // About one bucket per two entries, between 2^4 and 2^24 buckets.
+        let bits = (usize::BITS - entries.len().leading_zeros()).clamp(4, 24);
+        let buckets = 1usize << bits;
+        let mut starts = Vec::with_capacity(buckets + 1);
+        let mut at = 0usize;
+        for b in 0..buckets {
+            while at < entries.len() && Self::bucket(entries[at].0, bits) < b {
+                at += 1;
+            }
+            starts.push(u32::try_from(at).unwrap_or(u32::MAX));
+        }
+        starts.push(u32::try_from(entries.len()).unwrap_or(u32::MAX));
+        Self {
+            entries,
+            starts,
+            bits,
+        }
+    }
+
+    fn bucket(key: u64, bits: u32) -> usize {
+        usize::try_from(key >> (64 - bits)).unwrap_or(0)
     }
 
     /// Ids indexed under any of `keys`, each once, in ascending order.
     pub(crate) fn candidates(&self, keys: &[u64]) -> Vec<u32> {
         let mut out = Vec::new();
-        for k in keys {
-            let from = self.entries.partition_point(|(e, _)| e < k);
-            out.extend(
-                self.entries[from..]
-                    .iter()
-                    .take_while(|(e, _)| e == k)
-                    .map(|(_, id)| *id),
-            );
+        if self.entries.is_empty() {
+            return out;
         }
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-}
-
-/// An index that grows as proposals are checked, so each is compared with those before it.
-#[derive(Debug, Default)]
-pub(crate) struct GrowingIndex {
-    map: HashMap<u64, Vec<u32>>,
-}
-
-impl GrowingIndex {
-    pub(crate) fn insert(&mut self, id: u32, keys: &[u64]) {
-        for k in keys {
-            self.map.entry(*k).or_default().push(id);
+        for &k in keys {
+            let b = Self::bucket(k, self.bits);
+            let (Some(&lo), Some(&hi)) = (self.starts.get(b), self.starts.get(b + 1)) else {
+                continue;
+            };
+            let run = self
+                .entries
+                .get(lo as usize..hi as usize)
+                .unwrap_or_default();
+            out.extend(run.iter().filter(|(e, _)| *e == k).map(|(_, id)| *id));
         }
-    }
-
-    pub(crate) fn candidates(&self, keys: &[u64]) -> Vec<u32> {
-        let mut out: Vec<u32> = keys
-            .iter()
-            .filter_map(|k| self.map.get(k))
-            .flatten()
-            .copied()
-            .collect();
         out.sort_unstable();
         out.dedup();
         out
@@ -255,6 +255,9 @@ mod tests {
             None
         );
         assert_eq!(near("shop:cart:read", "shop:card:read"), None);
+        assert_eq!(near("shop:carts:read", "shop:cards:read"), None);
+        assert_eq!(near("kb:notes:read", "kb:nodes:read"), None);
+        assert_eq!(near("iam:roles:read", "iam:rules:read"), None);
         assert_eq!(near("api:v1:read", "api:v2:read"), None);
         assert_eq!(near("ecommerce:orders:read", "billing:orders:update"), None);
         assert_eq!(

@@ -12,10 +12,27 @@ pub(crate) fn fold(segment: &str) -> String {
     singular(&squashed).into_owned()
 }
 
+/// Irregular plurals and their singulars.
+const IRREGULAR: [(&str, &str); 10] = [
+    ("children", "child"),
+    ("people", "person"),
+    ("men", "man"),
+    ("women", "woman"),
+    ("mice", "mouse"),
+    ("geese", "goose"),
+    ("feet", "foot"),
+    ("teeth", "tooth"),
+    ("indices", "index"),
+    ("matrices", "matrix"),
+];
+
 /// The singular of an English plural noun (`orders` → `order`, `categories` → `category`,
-/// `addresses` → `address`); anything else unchanged.
+/// `addresses` → `address`, `children` → `child`); anything else unchanged.
 pub(crate) fn singular(word: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
+    if let Some((_, one)) = IRREGULAR.iter().find(|(many, _)| *many == word) {
+        return Cow::Borrowed(one);
+    }
     if word.len() > 4
         && let Some(stem) = word.strip_suffix("ies")
     {
@@ -37,6 +54,9 @@ pub(crate) fn singular(word: &str) -> std::borrow::Cow<'_, str> {
 
 /// The plural of an English noun, for suggestions.
 pub(crate) fn plural(word: &str) -> String {
+    if let Some((many, _)) = IRREGULAR.iter().find(|(_, one)| *one == word) {
+        return (*many).to_owned();
+    }
     let vowel_before_y = word.len() >= 2
         && word.ends_with('y')
         && matches!(
@@ -146,6 +166,8 @@ mod tests {
         assert!(is_plural("orders"));
         assert!(!is_plural("order"));
         assert!(!is_plural("status"));
+        assert!(is_plural("children"));
+        assert_eq!(plural("person"), "people");
     }
 
     #[test]

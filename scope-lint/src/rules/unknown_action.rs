@@ -49,6 +49,13 @@ pub(crate) fn check(name: &ScopeName<'_>, policy: &Policy, sink: &mut Sink<'_>) 
     if word.is_empty() || actions.contains(&word) || policy.canonical_action(&word).is_some() {
         return;
     }
+    // A malformed action (`*`, `réad`) has its syntax finding already; no second one here.
+    let word_like = word.chars().all(|c| {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || Some(c) == policy.syntax.word_separator
+    });
+    if !word_like {
+        return;
+    }
     let list = actions
         .iter()
         .map(|a| format!("`{a}`"))

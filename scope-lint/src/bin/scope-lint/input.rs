@@ -147,6 +147,32 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// 1-based line and column of increasing offsets, reading each byte of the text once (a
+/// compact catalog is one long line, so columns are counted incrementally too).
+#[derive(Debug, Default)]
+struct LineCounter {
+    offset: usize,
+    line: usize,
+    /// Characters between the start of the current line and `offset`.
+    column: usize,
+}
+
+impl LineCounter {
+    fn advance(&mut self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len()).max(self.offset);
+        let skipped = text.get(self.offset..offset).unwrap_or_default();
+        match skipped.rfind('\n') {
+            Some(last) => {
+                self.line += skipped.matches('\n').count();
+                self.column = skipped[last + 1..].chars().count();
+            }
+            None => self.column += skipped.chars().count(),
+        }
+        self.offset = offset;
+        (self.line + 1, self.column + 1)
+    }
+}
+
 fn line_col(text: &str, offset: usize) -> (Option<usize>, Option<usize>) {
     let before = text.get(..offset.min(text.len())).unwrap_or_default();
     let line = before.matches('\n').count() + 1;
@@ -179,7 +205,9 @@ impl Document {
             domains: self.domains,
             ..Loaded::default()
         };
+        // Names are looked for in order, so the line count advances with them: linear in the file.
         let mut from = 0;
+        let mut lines = LineCounter::default();
         for entry in self.entries {
             let name = entry.definition.name.clone();
             let mut origin = Origin {
@@ -190,9 +218,9 @@ impl Document {
             if !name.is_empty()
                 && let Some(at) = text.get(from..).and_then(|rest| rest.find(name.as_str()))
             {
-                let (line, column) = line_col(text, from + at);
-                origin.line = line;
-                origin.column = column;
+                let (line, column) = lines.advance(text, from + at);
+                origin.line = Some(line);
+                origin.column = Some(column);
                 from += at + name.len();
             }
             loaded.proposals.push(match entry.full {
