@@ -1,3 +1,5 @@
-//! The Leptos web UI of the scope registry: pages, components and server functions.
-//!
-//! Not built yet: this crate will hold the SSR + hydrate app and the wire types in `src/api` (see the web UI issue).
+//! The Leptos web UI of the scope registry (pages and components come with the web UI issue), and
+//! the wire types of its REST API in [`api`]: what the server sends and accepts, serde only, so
+//! the browser, the server and the tests share one definition.
+
+pub mod api;

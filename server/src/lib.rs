@@ -1,3 +1,176 @@
-//! The scope-registry service: actix-web app, diesel store, auth, workflow, catalog export and pull agent.
+//! The scope registry service: domains, scopes, change requests with four-eyes review, and the
+//! versioned catalog, behind a JWT-secured REST API.
 //!
-//! Not built yet: this crate will hold the `scope-registry` binary (see the registry service issue). It exists now so the workspace has the layout of STYLE.md from the start.
+//! [`prepare`] opens the database, migrates it and loads the current catalog; [`build_app`] is
+//! the actix-web application, used by `main.rs` and by the tests alike.
+
+pub mod audit;
+pub mod auth;
+pub mod catalog;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod handlers;
+pub mod observability;
+pub mod openapi;
+pub mod publish;
+pub mod requests;
+pub mod routes;
+pub mod state;
+pub mod workflow;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpRequest, web};
+
+use crate::auth::jwt::{TokenConfig, TokenValidator};
+use crate::catalog::CurrentCatalog;
+use crate::config::{Settings, TokenSource};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Why the registry cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("database {url}: {message}")]
+    Database { url: String, message: String },
+    #[error("token issuer: {0}")]
+    Tokens(String),
+}
+
+/// Opens and migrates the database, prepares the token validator and loads the current catalog.
+pub async fn prepare(settings: Settings) -> Result<AppState, StartError> {
+    let policy = settings.load_policy()?;
+    let url = settings.database.redacted();
+    let db_error = |message: String| StartError::Database {
+        url: url.clone(),
+        message,
+    };
+    let pool =
+        db::connect(&settings.database, settings.pool_size).map_err(|e| db_error(e.to_string()))?;
+    let pool2 = pool.clone();
+    let demo = settings.demo;
+    let (snapshot, demo_keys) = web::block(move || -> Result<_, String> {
+        let mut conn = pool2.get().map_err(|e| e.to_string())?;
+        db::migrate(&mut conn).map_err(|e| e.to_string())?;
+        publish::ensure_genesis(&mut conn, state::now_ms()).map_err(|e| e.to_string())?;
+        let keys = if demo {
+            Some(demo::signing_key(&mut conn).map_err(|e| e.to_string())?)
+        } else {
+            None
+        };
+        let snapshot = publish::load_current(&mut conn).map_err(|e| e.to_string())?;
+        Ok((snapshot, keys))
+    })
+    .await
+    .map_err(|e| db_error(e.to_string()))?
+    .map_err(db_error)?;
+    let tokens = match (&settings.tokens, demo_keys) {
+        (TokenSource::Demo, Some(minter)) => TokenValidator::with_static_keys(
+            token_config(&settings, config::DEMO_ISSUER, "demo:static"),
+            minter.jwks(),
+        )
+        .map_err(|e| StartError::Tokens(e.to_string()))?,
+        (TokenSource::Issuer { issuer, jwks_uri }, _) => {
+            let validator = TokenValidator::new(token_config(&settings, issuer, jwks_uri))
+                .map_err(|e| StartError::Tokens(e.to_string()))?;
+            // Keys are fetched now so the first request is fast; an issuer that is down at start
+            // is retried on the first token instead of stopping the registry.
+            if let Err(e) = validator.prefetch().await {
+                tracing::warn!(error = %e, "token issuer keys not fetched yet");
+            }
+            validator
+        }
+        (TokenSource::Demo, None) => return Err(StartError::Tokens("demo keys missing".into())),
+    };
+    let catalog = Arc::new(CurrentCatalog::default());
+    if let Some(s) = snapshot {
+        catalog.offer(s);
+    }
+    Ok(AppState {
+        pool,
+        settings: Arc::new(settings),
+        policy: Arc::new(policy),
+        catalog,
+        tokens,
+    })
+}
+
+fn token_config(settings: &Settings, issuer: &str, jwks_uri: &str) -> TokenConfig {
+    let mut config = TokenConfig::new(issuer, settings.audience.clone(), jwks_uri);
+    config.leeway = settings.leeway;
+    config.groups_claim = settings.groups_claim.clone();
+    config.name_claim = settings.name_claim.clone();
+    config
+}
+
+/// The application: routes, body limits, problem+json for every error, security headers,
+/// request ids and metrics.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let limit = state.settings.max_body_bytes;
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(limit)
+                .content_type_required(true)
+                .content_type(|mime| {
+                    mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json")
+                })
+                .error_handler(move |e, _req: &HttpRequest| json_error(e, limit).into()),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|e, _| query_error(e).into()))
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+        .configure(routes::configure)
+        .default_service(web::to(routes::not_found))
+        .wrap(
+            DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::X_FRAME_OPTIONS, "DENY"))
+                .add((header::REFERRER_POLICY, "no-referrer"))
+                .add((
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; frame-ancestors 'none'",
+                )),
+        )
+        .wrap(from_fn(observability::observe))
+}
+
+fn json_error(e: JsonPayloadError, limit: usize) -> ApiError {
+    match e {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::PayloadTooLarge { limit }
+        }
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::unprocessable("invalid_body", e.to_string())
+        }
+        JsonPayloadError::Deserialize(e) => ApiError::bad_request("malformed_json", e.to_string()),
+        _ => ApiError::bad_request("malformed_body", "the request body could not be read"),
+    }
+}
+
+fn query_error(e: QueryPayloadError) -> ApiError {
+    match e {
+        QueryPayloadError::Deserialize(e) => ApiError::bad_request("invalid_query", e.to_string()),
+        _ => ApiError::bad_request("invalid_query", "the query string could not be read"),
+    }
+}

@@ -1,0 +1,10 @@
+DROP TABLE settings;
+DROP TABLE audit_events;
+DROP TABLE scope_changes;
+DROP TABLE catalog_versions;
+DROP TABLE comments;
+DROP TABLE reviews;
+DROP TABLE change_request_items;
+DROP TABLE change_requests;
+DROP TABLE scopes;
+DROP TABLE domains;

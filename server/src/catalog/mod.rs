@@ -1,0 +1,133 @@
+//! The catalog: its canonical JSON (deterministic bytes, scopes sorted by name), the in-memory
+//! snapshot of the current version that the read path serves, and diffs between versions.
+
+pub mod diff;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use base64::Engine as _;
+use scope_lint::ScopeDefinition;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The canonical catalog document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogDocument {
+    pub version: u64,
+    /// Every scope ever published (retired ones included, so nobody reuses their names),
+    /// sorted by name.
+    #[schema(value_type = Vec<Object>)]
+    pub scopes: Vec<ScopeDefinition>,
+}
+
+impl CatalogDocument {
+    pub fn new(version: u64, scopes: &BTreeMap<String, ScopeDefinition>) -> Self {
+        Self {
+            version,
+            scopes: scopes.values().cloned().collect(),
+        }
+    }
+
+    /// The exact bytes served and stored: compact JSON with a final newline. The same catalog
+    /// always gives the same bytes (fields in declaration order, scopes sorted by name).
+    pub fn to_canonical_json(&self) -> String {
+        let mut sorted = self.clone();
+        sorted.scopes.sort_by(|a, b| a.name.cmp(&b.name));
+        serde_json::to_string(&sorted).unwrap_or_default() + "\n"
+    }
+
+    pub fn by_name(&self) -> BTreeMap<String, ScopeDefinition> {
+        self.scopes
+            .iter()
+            .map(|s| (s.name.clone(), s.clone()))
+            .collect()
+    }
+}
+
+/// `sha-256` hex digest of the bytes.
+pub fn digest_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A strong ETag derived from the content digest.
+pub fn etag(bytes: &[u8]) -> String {
+    format!(
+        "\"{}\"",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(bytes))
+    )
+}
+
+/// One version of the catalog, ready to serve.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub version: u64,
+    pub body: Arc<str>,
+    pub etag: String,
+    pub document: Arc<CatalogDocument>,
+}
+
+impl Snapshot {
+    pub fn from_body(version: u64, body: &str) -> Result<Self, serde_json::Error> {
+        let document: CatalogDocument = serde_json::from_str(body)?;
+        Ok(Self {
+            version,
+            body: Arc::from(body),
+            etag: etag(body.as_bytes()),
+            document: Arc::new(document),
+        })
+    }
+}
+
+/// The current version, shared by all workers; replaced whole when a version is published.
+#[derive(Debug, Default)]
+pub struct CurrentCatalog {
+    snapshot: RwLock<Option<Arc<Snapshot>>>,
+}
+
+impl CurrentCatalog {
+    pub fn get(&self) -> Option<Arc<Snapshot>> {
+        self.snapshot
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Installs `snapshot` unless a newer one is already there (replicas and races).
+    pub fn offer(&self, snapshot: Snapshot) {
+        let mut slot = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
+        if slot.as_ref().is_none_or(|s| s.version < snapshot.version) {
+            crate::observability::METRICS
+                .set_catalog_version(i64::try_from(snapshot.version).unwrap_or(i64::MAX));
+            *slot = Some(Arc::new(snapshot));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_bytes_do_not_depend_on_order() {
+        let a = ScopeDefinition::named("b:x:read");
+        let b = ScopeDefinition::named("a:x:read");
+        let one = CatalogDocument {
+            version: 3,
+            scopes: vec![a.clone(), b.clone()],
+        };
+        let two = CatalogDocument {
+            version: 3,
+            scopes: vec![b, a],
+        };
+        assert_eq!(one.to_canonical_json(), two.to_canonical_json());
+        assert!(
+            one.to_canonical_json()
+                .starts_with(r#"{"version":3,"scopes":[{"name":"a:x:read""#)
+        );
+    }
+}

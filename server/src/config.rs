@@ -1,0 +1,406 @@
+//! Configuration of `scope-registry serve`: a TOML file (`--config`), `SCOPE_REGISTRY_*`
+//! environment variables and flags, in rising order of precedence. A bad setting is refused at
+//! start with a message that names it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::db::DatabaseUrl;
+use crate::observability::LogFormat;
+
+/// Flags and environment variables of `serve` (each overrides the same key of the file).
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// TOML configuration file (keys as in the README's configuration table).
+    #[arg(long, env = "SCOPE_REGISTRY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "SCOPE_REGISTRY_BIND", value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Database: sqlite://PATH or postgres://USER@HOST/DB [default: sqlite://./scope-registry.db].
+    #[arg(
+        long = "database",
+        env = "SCOPE_REGISTRY_DATABASE_URL",
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
+    /// The naming policy file (scope-policy.toml) [default: the built-in policy].
+    #[arg(long, env = "SCOPE_REGISTRY_POLICY", value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Issuer (`iss`) of the access tokens the registry accepts.
+    #[arg(long, env = "SCOPE_REGISTRY_TOKEN_ISSUER", value_name = "URL")]
+    pub token_issuer: Option<String>,
+    /// JWKS URL of that issuer [default: the issuer's discovery document's `jwks_uri` is not
+    /// fetched; set this explicitly].
+    #[arg(long, env = "SCOPE_REGISTRY_TOKEN_JWKS_URI", value_name = "URL")]
+    pub token_jwks_uri: Option<String>,
+    /// Audience (`aud`) the tokens must carry [default: scope-registry].
+    #[arg(long, env = "SCOPE_REGISTRY_TOKEN_AUDIENCE", value_name = "AUD")]
+    pub token_audience: Option<String>,
+    /// Claim holding the caller's groups [default: groups].
+    #[arg(long, env = "SCOPE_REGISTRY_GROUPS_CLAIM", value_name = "CLAIM")]
+    pub groups_claim: Option<String>,
+    /// Group whose members administer the registry [default: registry-admins].
+    #[arg(long, env = "SCOPE_REGISTRY_ADMIN_GROUP", value_name = "GROUP")]
+    pub admin_group: Option<String>,
+    /// Group of the security reviewers [default: security-reviewers].
+    #[arg(
+        long,
+        env = "SCOPE_REGISTRY_SECURITY_REVIEWER_GROUP",
+        value_name = "GROUP"
+    )]
+    pub security_reviewer_group: Option<String>,
+    /// Log format.
+    #[arg(long, env = "SCOPE_REGISTRY_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Demo mode: loopback only, seeded data and personas, its own token issuer.
+    #[arg(long, env = "SCOPE_REGISTRY_DEMO")]
+    pub demo: bool,
+}
+
+/// The configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub bind: Option<String>,
+    pub database_url: Option<String>,
+    pub policy: Option<PathBuf>,
+    pub log_format: Option<LogFormat>,
+    pub demo: Option<bool>,
+    pub max_body_bytes: Option<usize>,
+    pub pool_size: Option<u32>,
+    #[serde(default)]
+    pub token: TokenFile,
+    #[serde(default)]
+    pub roles: RolesFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenFile {
+    pub issuer: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub audience: Option<String>,
+    pub leeway_seconds: Option<u64>,
+    pub groups_claim: Option<String>,
+    pub name_claim: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolesFile {
+    pub admin_group: Option<String>,
+    pub security_reviewer_group: Option<String>,
+}
+
+/// Who issues the tokens the registry trusts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenSource {
+    /// An external issuer, keys from its JWKS.
+    Issuer { issuer: String, jwks_uri: String },
+    /// The demo mode's own issuer (keys in the database); never trusted outside demo mode.
+    Demo,
+}
+
+/// The resolved configuration.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub database: DatabaseUrl,
+    pub policy_file: Option<PathBuf>,
+    pub log_format: LogFormat,
+    pub demo: bool,
+    pub max_body_bytes: usize,
+    pub pool_size: u32,
+    pub tokens: TokenSource,
+    pub audience: String,
+    pub leeway: Duration,
+    pub groups_claim: String,
+    pub name_claim: String,
+    pub admin_group: String,
+    pub security_reviewer_group: String,
+}
+
+/// A setting that cannot be used, named.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {setting}: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+fn err(setting: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting: setting.to_owned(),
+        message: message.into(),
+    }
+}
+
+pub const DEMO_ISSUER: &str = "urn:scope-registry:demo-issuer";
+const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const DEFAULT_DATABASE: &str = "sqlite://./scope-registry.db";
+
+impl Settings {
+    /// Reads the file named by `--config` (if any) and resolves everything.
+    pub fn load(args: &ServeArgs) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        Self::resolve(args, file)
+    }
+
+    pub fn resolve(args: &ServeArgs, file: FileConfig) -> Result<Self, ConfigError> {
+        let demo = args.demo || file.demo.unwrap_or(false);
+        let bind_text = args
+            .bind
+            .clone()
+            .or(file.bind)
+            .unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            err(
+                "bind",
+                format!("{bind_text:?} is not an address such as 127.0.0.1:8080"),
+            )
+        })?;
+        if demo && !bind.ip().is_loopback() {
+            return Err(err(
+                "bind",
+                format!(
+                    "demo mode listens on loopback only (127.0.0.1 or ::1), not {}",
+                    bind.ip()
+                ),
+            ));
+        }
+        let database_text = args
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
+        let database =
+            DatabaseUrl::parse(&database_text).map_err(|e| err("database_url", e.to_string()))?;
+        let policy_file = args.policy.clone().or(file.policy);
+        let token = file.token;
+        let issuer = args.token_issuer.clone().or(token.issuer);
+        let jwks_uri = args.token_jwks_uri.clone().or(token.jwks_uri);
+        let tokens = match (demo, issuer, jwks_uri) {
+            (true, None, None) => TokenSource::Demo,
+            (true, _, _) => {
+                return Err(err(
+                    "token.issuer",
+                    "demo mode trusts only its own issuer; leave token.issuer and token.jwks_uri unset",
+                ));
+            }
+            (false, Some(issuer), Some(jwks_uri)) => {
+                if issuer == DEMO_ISSUER {
+                    return Err(err(
+                        "token.issuer",
+                        "the demo issuer is trusted only in demo mode",
+                    ));
+                }
+                TokenSource::Issuer { issuer, jwks_uri }
+            }
+            (false, None, _) => {
+                return Err(err(
+                    "token.issuer",
+                    "required: the issuer of the access tokens to accept (or run with --demo)",
+                ));
+            }
+            (false, Some(_), None) => {
+                return Err(err(
+                    "token.jwks_uri",
+                    "required: where the issuer publishes its keys",
+                ));
+            }
+        };
+        let leeway_seconds = token.leeway_seconds.unwrap_or(30);
+        if leeway_seconds > 60 {
+            return Err(err("token.leeway_seconds", "at most 60"));
+        }
+        let max_body_bytes = file.max_body_bytes.unwrap_or(256 * 1024);
+        if !(1024..=16 * 1024 * 1024).contains(&max_body_bytes) {
+            return Err(err("max_body_bytes", "between 1024 and 16777216"));
+        }
+        let pool_size = file.pool_size.unwrap_or(8);
+        if !(1..=128).contains(&pool_size) {
+            return Err(err("pool_size", "between 1 and 128"));
+        }
+        let non_empty = |setting: &str, value: Option<String>, default: &str| {
+            let v = value.unwrap_or_else(|| default.to_owned());
+            if v.trim().is_empty() {
+                Err(err(setting, "must not be empty"))
+            } else {
+                Ok(v)
+            }
+        };
+        Ok(Self {
+            bind,
+            database,
+            policy_file,
+            log_format: args.log_format.or(file.log_format).unwrap_or_default(),
+            demo,
+            max_body_bytes,
+            pool_size,
+            tokens,
+            audience: non_empty(
+                "token.audience",
+                args.token_audience.clone().or(token.audience),
+                "scope-registry",
+            )?,
+            leeway: Duration::from_secs(leeway_seconds),
+            groups_claim: non_empty(
+                "token.groups_claim",
+                args.groups_claim.clone().or(token.groups_claim),
+                "groups",
+            )?,
+            name_claim: non_empty("token.name_claim", token.name_claim, "name")?,
+            admin_group: non_empty(
+                "roles.admin_group",
+                args.admin_group.clone().or(file.roles.admin_group),
+                "registry-admins",
+            )?,
+            security_reviewer_group: non_empty(
+                "roles.security_reviewer_group",
+                args.security_reviewer_group
+                    .clone()
+                    .or(file.roles.security_reviewer_group),
+                "security-reviewers",
+            )?,
+        })
+    }
+
+    /// Reads the policy file, or the built-in policy.
+    pub fn load_policy(&self) -> Result<scope_lint::Policy, ConfigError> {
+        let Some(path) = &self.policy_file else {
+            return Ok(scope_lint::Policy::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err("policy", format!("cannot read {}: {e}", path.display())))?;
+        scope_lint::Policy::from_toml(&text)
+            .map_err(|e| err("policy", format!("{}: {e}", path.display())))
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| err("config", format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| {
+            text.get(..s.start)
+                .unwrap_or_default()
+                .matches('\n')
+                .count()
+                + 1
+        });
+        let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
+        err(
+            "config",
+            format!("{}:{at} {}", path.display(), e.message().trim()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> ServeArgs {
+        ServeArgs {
+            token_issuer: Some("https://id.example.com".into()),
+            token_jwks_uri: Some("https://id.example.com/jwks".into()),
+            ..ServeArgs::default()
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let s = Settings::resolve(&args(), FileConfig::default()).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            s.database,
+            DatabaseUrl::Sqlite("./scope-registry.db".into())
+        );
+        assert_eq!(s.audience, "scope-registry");
+        assert_eq!(s.groups_claim, "groups");
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let file: FileConfig =
+            toml::from_str("bind = \"127.0.0.1:9000\"\n[token]\naudience = \"from-file\"\n")
+                .unwrap();
+        let mut a = args();
+        a.token_audience = Some("from-flag".into());
+        let s = Settings::resolve(&a, file).unwrap();
+        assert_eq!(s.bind.port(), 9000);
+        assert_eq!(s.audience, "from-flag");
+    }
+
+    #[test]
+    fn errors_name_the_setting() {
+        let mut a = args();
+        a.bind = Some("nonsense".into());
+        assert_eq!(
+            Settings::resolve(&a, FileConfig::default())
+                .unwrap_err()
+                .setting,
+            "bind"
+        );
+        let e = Settings::resolve(&ServeArgs::default(), FileConfig::default()).unwrap_err();
+        assert_eq!(e.setting, "token.issuer");
+        let mut a = args();
+        a.database_url = Some("mysql://x".into());
+        assert_eq!(
+            Settings::resolve(&a, FileConfig::default())
+                .unwrap_err()
+                .setting,
+            "database_url"
+        );
+        let file: FileConfig = toml::from_str("[token]\nleeway_seconds = 300\n").unwrap();
+        assert_eq!(
+            Settings::resolve(&args(), file).unwrap_err().setting,
+            "token.leeway_seconds"
+        );
+    }
+
+    #[test]
+    fn demo_mode_is_loopback_only_and_trusts_only_itself() {
+        let demo = ServeArgs {
+            demo: true,
+            bind: Some("0.0.0.0:8080".into()),
+            ..ServeArgs::default()
+        };
+        assert_eq!(
+            Settings::resolve(&demo, FileConfig::default())
+                .unwrap_err()
+                .setting,
+            "bind"
+        );
+        let demo = ServeArgs {
+            demo: true,
+            ..ServeArgs::default()
+        };
+        assert_eq!(
+            Settings::resolve(&demo, FileConfig::default())
+                .unwrap()
+                .tokens,
+            TokenSource::Demo
+        );
+        let mut not_demo = args();
+        not_demo.token_issuer = Some(DEMO_ISSUER.into());
+        assert_eq!(
+            Settings::resolve(&not_demo, FileConfig::default())
+                .unwrap_err()
+                .setting,
+            "token.issuer"
+        );
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        assert!(toml::from_str::<FileConfig>("bnd = \"x\"\n").is_err());
+    }
+}

@@ -1,0 +1,23 @@
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::settings;
+
+pub fn get(conn: &mut DbConnection, key: &str) -> QueryResult<Option<String>> {
+    settings::table
+        .find(key)
+        .select(settings::value)
+        .first(conn)
+        .optional()
+}
+
+/// Sets `key` unless it is set already; returns the value in force.
+pub fn get_or_insert(conn: &mut DbConnection, key: &str, value: &str) -> QueryResult<String> {
+    if let Some(existing) = get(conn, key)? {
+        return Ok(existing);
+    }
+    diesel::insert_into(settings::table)
+        .values((settings::key.eq(key), settings::value.eq(value)))
+        .execute(conn)?;
+    Ok(value.to_owned())
+}

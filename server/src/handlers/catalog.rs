@@ -1,0 +1,162 @@
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use scope_registry_frontend::api::CatalogVersion;
+use serde::Deserialize;
+
+use crate::auth::principal::{Permission, Principal};
+use crate::catalog::diff::{CatalogDiff, diff};
+use crate::catalog::{CatalogDocument, Snapshot, etag};
+use crate::db::models::catalog_version;
+use crate::error::ApiError;
+use crate::state::{AppState, rfc3339};
+
+/// The header carrying the catalog version of a response.
+pub const CATALOG_VERSION: &str = "catalog-version";
+
+fn serve(req: &HttpRequest, version: u64, body: &str, tag: &str) -> HttpResponse {
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let mut response = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, tag.to_owned()))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((CATALOG_VERSION, version.to_string()));
+    if matches {
+        response.finish()
+    } else {
+        response
+            .content_type("application/json")
+            .body(body.to_owned())
+    }
+}
+
+/// The current catalog, canonical JSON (scopes sorted by name), with a strong ETag.
+#[utoipa::path(get, path = "/api/v1/catalog", tag = "catalog",
+    security(("bearer" = ["scope-registry:catalog:read"])),
+    responses((status = 200, body = CatalogDocument, headers(("ETag" = String), ("Catalog-Version" = u64))),
+        (status = 304, description = "Not modified since the ETag given in If-None-Match"),
+        (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 503, body = crate::error::Problem)))]
+pub async fn current(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+) -> Result<HttpResponse, ApiError> {
+    who.require(Permission::CatalogRead)?;
+    let snapshot = state.catalog.get().ok_or(ApiError::Unavailable)?;
+    Ok(serve(
+        &req,
+        snapshot.version,
+        &snapshot.body,
+        &snapshot.etag,
+    ))
+}
+
+/// One catalog version, exactly as it was published.
+#[utoipa::path(get, path = "/api/v1/catalog/versions/{version}", tag = "catalog",
+    params(("version" = u64, Path, description = "Catalog version")),
+    security(("bearer" = ["scope-registry:catalog:read"])),
+    responses((status = 200, body = CatalogDocument), (status = 304, description = "Not modified"),
+        (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+pub async fn version(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    version: web::Path<u64>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(Permission::CatalogRead)?;
+    let v = version.into_inner();
+    if let Some(s) = state.catalog.get().filter(|s| s.version == v) {
+        return Ok(serve(&req, s.version, &s.body, &s.etag));
+    }
+    let n = i64::try_from(v).map_err(|_| ApiError::NotFound)?;
+    let row = state
+        .db(move |c| catalog_version::get(c, n)?.ok_or(ApiError::NotFound))
+        .await?;
+    Ok(serve(&req, v, &row.body, &etag(row.body.as_bytes())))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VersionsQuery {
+    /// Versions below this one (paging, newest first).
+    before: Option<u64>,
+    /// Page size, 1 to 200 (default 50).
+    limit: Option<u32>,
+}
+
+/// Catalog versions, newest first.
+#[utoipa::path(get, path = "/api/v1/catalog/versions", tag = "catalog", params(VersionsQuery),
+    security(("bearer" = ["scope-registry:catalog:read"])),
+    responses((status = 200, body = Vec<CatalogVersion>), (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn versions(
+    state: web::Data<AppState>,
+    who: Principal,
+    query: web::Query<VersionsQuery>,
+) -> Result<web::Json<Vec<CatalogVersion>>, ApiError> {
+    who.require(Permission::CatalogRead)?;
+    let q = query.into_inner();
+    let limit = super::page_size(q.limit)?;
+    let before = q.before.and_then(|b| i64::try_from(b).ok());
+    let rows = state
+        .db(move |c| Ok(catalog_version::list(c, before, limit)?))
+        .await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|r| CatalogVersion {
+                version: u64::try_from(r.version).unwrap_or_default(),
+                change_request: r.change_request_id,
+                published_by: r.published_by,
+                published_at: rfc3339(r.published_at),
+                digest: r.digest,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DiffQuery {
+    from: u64,
+    to: u64,
+}
+
+/// What changed between two versions: scopes added, changed (field by field), deprecated, retired.
+#[utoipa::path(get, path = "/api/v1/catalog/diff", tag = "catalog", params(DiffQuery),
+    security(("bearer" = ["scope-registry:catalog:read"])),
+    responses((status = 200, body = CatalogDiff), (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+pub async fn diff_versions(
+    state: web::Data<AppState>,
+    who: Principal,
+    query: web::Query<DiffQuery>,
+) -> Result<web::Json<CatalogDiff>, ApiError> {
+    who.require(Permission::CatalogRead)?;
+    let DiffQuery { from, to } = query.into_inner();
+    let load = |v: u64| {
+        let state = state.clone();
+        async move {
+            if let Some(s) = state.catalog.get().filter(|s| s.version == v) {
+                return Ok::<_, ApiError>(s.document.by_name());
+            }
+            let n = i64::try_from(v).map_err(|_| ApiError::NotFound)?;
+            let row = state
+                .db(move |c| catalog_version::get(c, n)?.ok_or(ApiError::NotFound))
+                .await?;
+            let snapshot = Snapshot::from_body(v, &row.body).map_err(ApiError::internal)?;
+            Ok(snapshot.document.by_name())
+        }
+    };
+    let (a, b) = (load(from).await?, load(to).await?);
+    Ok(web::Json(diff(from, &a, to, &b)))
+}

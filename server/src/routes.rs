@@ -1,0 +1,86 @@
+//! The one place URLs are wired. Every route is listed once in `routes!`; the same list answers
+//! 405 with `Allow` for a known path with another method, and a test checks it against the
+//! OpenAPI document.
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::error::ApiError;
+use crate::handlers::{audit, catalog, change_requests, domains, health, me, policy, scopes};
+
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// Every route: method and path pattern.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        /// Registers every route, one resource per path.
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            let mut resources: Vec<(&'static str, Vec<actix_web::Route>)> = Vec::new();
+            $(
+                let route = web::route().method(Method::$method).to($handler);
+                match resources.iter_mut().find(|(p, _)| *p == $path) {
+                    Some((_, routes)) => routes.push(route),
+                    None => resources.push(($path, vec![route])),
+                }
+            )*
+            for (path, routes) in resources {
+                let mut resource = web::resource(path).default_service(web::to(method_not_allowed));
+                for route in routes {
+                    resource = resource.route(route);
+                }
+                cfg.service(resource);
+            }
+        }
+    };
+}
+
+routes! {
+    GET "/healthz" => health::healthz,
+    GET "/readyz" => health::readyz,
+    GET "/metrics" => health::metrics,
+    GET "/api/openapi.json" => crate::openapi::document,
+    GET "/api/v1/me" => me::me,
+    GET "/api/v1/policy" => policy::get,
+    GET "/api/v1/domains" => domains::list,
+    POST "/api/v1/domains" => domains::create,
+    GET "/api/v1/domains/{name}" => domains::get,
+    PATCH "/api/v1/domains/{name}" => domains::update,
+    GET "/api/v1/scopes" => scopes::list,
+    GET "/api/v1/scopes/{name}" => scopes::get,
+    GET "/api/v1/catalog" => catalog::current,
+    GET "/api/v1/catalog/versions" => catalog::versions,
+    GET "/api/v1/catalog/versions/{version}" => catalog::version,
+    GET "/api/v1/catalog/diff" => catalog::diff_versions,
+    POST "/api/v1/lint" => change_requests::lint,
+    GET "/api/v1/change-requests" => change_requests::list,
+    POST "/api/v1/change-requests" => change_requests::create,
+    GET "/api/v1/change-requests/{id}" => change_requests::get,
+    PUT "/api/v1/change-requests/{id}" => change_requests::edit,
+    POST "/api/v1/change-requests/{id}/submit" => change_requests::submit,
+    POST "/api/v1/change-requests/{id}/withdraw" => change_requests::withdraw,
+    POST "/api/v1/change-requests/{id}/publish" => change_requests::publish,
+    POST "/api/v1/change-requests/{id}/reviews" => change_requests::review,
+    POST "/api/v1/change-requests/{id}/comments" => change_requests::comment,
+    GET "/api/v1/audit-events" => audit::list,
+    GET "/api/v1/audit-events/verification" => audit::verify,
+}
+
+/// 405 for a path that exists with other methods.
+async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let pattern = req.match_pattern().unwrap_or_default();
+    let allow: Vec<&'static str> = ROUTES
+        .iter()
+        .filter(|(_, p)| *p == pattern)
+        .map(|(m, _)| *m)
+        .collect();
+    Err(if allow.is_empty() {
+        ApiError::NotFound
+    } else {
+        ApiError::MethodNotAllowed { allow }
+    })
+}
+
+/// Anything else: 404 problem+json.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
