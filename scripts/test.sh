@@ -20,5 +20,8 @@ cargo build -p scope-lint --lib --no-default-features --target wasm32-unknown-un
 step "fuzz targets type-check (running them: scope-lint/fuzz/README.md)"
 cargo check --manifest-path scope-lint/fuzz/Cargo.toml --locked
 
-step "tests"
-cargo test --workspace --locked
+step "build (the black-box tests run the binaries)"
+cargo build --workspace --locked
+
+step "tests (SQLite, and PostgreSQL on a throwaway cluster)"
+scripts/with-postgres.sh cargo test --workspace --locked

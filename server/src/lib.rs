@@ -48,6 +48,15 @@ pub enum StartError {
 
 /// Opens and migrates the database, prepares the token validator and loads the current catalog.
 pub async fn prepare(settings: Settings) -> Result<AppState, StartError> {
+    prepare_with(settings, None).await
+}
+
+/// As [`prepare`], trusting `validator` instead of the configured issuer (tests mint their own
+/// tokens with local keys).
+pub async fn prepare_with(
+    settings: Settings,
+    validator: Option<TokenValidator>,
+) -> Result<AppState, StartError> {
     let policy = settings.load_policy()?;
     let url = settings.database.redacted();
     let db_error = |message: String| StartError::Database {
@@ -73,13 +82,14 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartError> {
     .await
     .map_err(|e| db_error(e.to_string()))?
     .map_err(db_error)?;
-    let tokens = match (&settings.tokens, demo_keys) {
-        (TokenSource::Demo, Some(minter)) => TokenValidator::with_static_keys(
+    let tokens = match (validator, &settings.tokens, demo_keys) {
+        (Some(v), _, _) => v,
+        (None, TokenSource::Demo, Some(minter)) => TokenValidator::with_static_keys(
             token_config(&settings, config::DEMO_ISSUER, "demo:static"),
             minter.jwks(),
         )
         .map_err(|e| StartError::Tokens(e.to_string()))?,
-        (TokenSource::Issuer { issuer, jwks_uri }, _) => {
+        (None, TokenSource::Issuer { issuer, jwks_uri }, _) => {
             let validator = TokenValidator::new(token_config(&settings, issuer, jwks_uri))
                 .map_err(|e| StartError::Tokens(e.to_string()))?;
             // Keys are fetched now so the first request is fast; an issuer that is down at start
@@ -89,7 +99,9 @@ pub async fn prepare(settings: Settings) -> Result<AppState, StartError> {
             }
             validator
         }
-        (TokenSource::Demo, None) => return Err(StartError::Tokens("demo keys missing".into())),
+        (None, TokenSource::Demo, None) => {
+            return Err(StartError::Tokens("demo keys missing".into()));
+        }
     };
     let catalog = Arc::new(CurrentCatalog::default());
     if let Some(s) = snapshot {

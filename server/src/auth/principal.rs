@@ -126,6 +126,11 @@ impl FromRequest for Principal {
                     &state.settings.admin_group,
                     &state.settings.security_reviewer_group,
                 )),
+                // Our issuer's keys could never be fetched: our outage, not a bad token.
+                Err(e) if e.is_server_side() => {
+                    tracing::warn!(reason = e.reason(), "token keys unavailable");
+                    Err(ApiError::Unavailable)
+                }
                 Err(e) => {
                     tracing::info!(reason = e.reason(), "access token refused");
                     Err(ApiError::Unauthorized)
