@@ -5,11 +5,11 @@
 //! starts one with `scripts/with-postgres.sh`); without it they are skipped with a message, and
 //! CI always sets it.
 #![allow(dead_code, reason = "each test file uses a part of the harness")]
-#![expect(
+#![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    reason = "test harness"
+    reason = "a test harness fails loudly"
 )]
 
 use std::path::PathBuf;
