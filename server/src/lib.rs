@@ -26,7 +26,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
 use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpRequest, web};
 
 use crate::auth::jwt::{TokenConfig, TokenValidator};
@@ -138,6 +138,11 @@ pub fn build_app(
     >,
 > {
     let limit = state.settings.max_body_bytes;
+    // Demo mode says so in every response.
+    let demo = Condition::new(
+        state.settings.demo,
+        DefaultHeaders::new().add(("x-scope-registry-demo", "demo mode: seeded personas, not for real data")),
+    );
     App::new()
         .app_data(web::Data::new(state))
         .app_data(
@@ -163,6 +168,7 @@ pub fn build_app(
                     "default-src 'none'; frame-ancestors 'none'",
                 )),
         )
+        .wrap(demo)
         .wrap(from_fn(observability::observe))
 }
 
