@@ -141,7 +141,10 @@ pub fn build_app(
     // Demo mode says so in every response.
     let demo = Condition::new(
         state.settings.demo,
-        DefaultHeaders::new().add(("x-scope-registry-demo", "demo mode: seeded personas, not for real data")),
+        DefaultHeaders::new().add((
+            "x-scope-registry-demo",
+            "demo mode: seeded personas, not for real data",
+        )),
     );
     App::new()
         .app_data(web::Data::new(state))

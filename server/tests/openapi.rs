@@ -15,14 +15,23 @@ async fn the_document_lists_every_route_and_nothing_else() {
     let r = app.call(Method::GET, "/api/openapi.json", None, None).await;
     assert_eq!(r.status, StatusCode::OK);
     let doc = r.json();
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
 
     let documented: BTreeSet<(String, String)> = doc["paths"]
         .as_object()
         .unwrap()
         .iter()
         .flat_map(|(path, ops)| {
-            ops.as_object().unwrap().keys().map(move |m| (m.to_uppercase(), path.clone()))
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.to_uppercase(), path.clone()))
         })
         .collect();
     let wired: BTreeSet<(String, String)> = scope_registry::routes::ROUTES
@@ -31,14 +40,20 @@ async fn the_document_lists_every_route_and_nothing_else() {
         .collect();
     let missing: Vec<_> = wired.difference(&documented).collect();
     let extra: Vec<_> = documented.difference(&wired).collect();
-    assert!(missing.is_empty(), "routes missing from the OpenAPI document: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "routes missing from the OpenAPI document: {missing:?}"
+    );
     assert!(extra.is_empty(), "documented but not wired: {extra:?}");
 }
 
 #[actix_web::test]
 async fn every_api_operation_names_its_permission_and_its_errors() {
     let app = TestApp::start(Backend::Sqlite).await;
-    let doc = app.call(Method::GET, "/api/openapi.json", None, None).await.json();
+    let doc = app
+        .call(Method::GET, "/api/openapi.json", None, None)
+        .await
+        .json();
     let scheme = &doc["components"]["securitySchemes"]["bearer"];
     assert_eq!(scheme["scheme"], "bearer");
     assert_eq!(scheme["bearerFormat"], "JWT");
@@ -48,11 +63,21 @@ async fn every_api_operation_names_its_permission_and_its_errors() {
         }
         for (method, op) in ops.as_object().unwrap() {
             let security = &op["security"];
-            assert!(security.is_array(), "{method} {path} has no security requirement");
+            assert!(
+                security.is_array(),
+                "{method} {path} has no security requirement"
+            );
             let responses = op["responses"].as_object().unwrap();
-            assert!(responses.contains_key("401"), "{method} {path} does not document 401");
+            assert!(
+                responses.contains_key("401"),
+                "{method} {path} does not document 401"
+            );
             let problem = &responses["401"]["content"]["application/json"]["schema"]["$ref"];
-            assert_eq!(problem, &Value::from("#/components/schemas/Problem"), "{method} {path}");
+            assert_eq!(
+                problem,
+                &Value::from("#/components/schemas/Problem"),
+                "{method} {path}"
+            );
         }
     }
 }
