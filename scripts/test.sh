@@ -24,4 +24,4 @@ step "build (the black-box tests run the binaries)"
 cargo build --workspace --locked
 
 step "tests (SQLite, and PostgreSQL on a throwaway cluster)"
-scripts/with-postgres.sh cargo test --workspace --locked
+scripts/with-postgres.sh cargo test --workspace --locked --no-fail-fast

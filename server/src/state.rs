@@ -29,9 +29,13 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        // The blocking thread logs within the request's span, so its lines carry the request id.
+        let span = tracing::Span::current();
         web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
+            span.in_scope(|| {
+                let mut conn = pool.get()?;
+                f(&mut conn)
+            })
         })
         .await?
     }

@@ -87,9 +87,24 @@ impl Snapshot {
 #[derive(Debug, Default)]
 pub struct CurrentCatalog {
     snapshot: RwLock<Option<Arc<Snapshot>>>,
+    /// When the database was last asked whether another replica published a newer version.
+    last_check: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
+/// How stale a replica's snapshot may get when another replica publishes: at most this long.
+pub const REPLICA_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl CurrentCatalog {
+    /// Whether it is time to ask the database for a newer version (then the caller does, once).
+    pub fn check_due(&self) -> bool {
+        let mut last = self.last_check.lock().unwrap_or_else(|p| p.into_inner());
+        let due = last.is_none_or(|t| t.elapsed() >= REPLICA_CHECK_INTERVAL);
+        if due {
+            *last = Some(std::time::Instant::now());
+        }
+        due
+    }
+
     pub fn get(&self) -> Option<Arc<Snapshot>> {
         self.snapshot
             .read()

@@ -37,6 +37,32 @@ fn serve(req: &HttpRequest, version: u64, body: &str, tag: &str) -> HttpResponse
     }
 }
 
+/// Another replica may have published: at most once per interval, ask the database for the
+/// latest version number and load it if it is newer. If the database is down, the last good
+/// snapshot keeps being served.
+async fn refresh_if_due(state: &AppState) {
+    if !state.catalog.check_due() {
+        return;
+    }
+    let known = state
+        .catalog
+        .get()
+        .map_or(-1, |s| i64::try_from(s.version).unwrap_or(i64::MAX));
+    let newer = state
+        .db(move |c| match catalog_version::latest_number(c)? {
+            Some(latest) if latest > known => Ok(crate::publish::load_current(c)?),
+            _ => Ok(None),
+        })
+        .await;
+    match newer {
+        Ok(Some(snapshot)) => state.catalog.offer(snapshot),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "catalog refresh failed; serving the last good snapshot")
+        }
+    }
+}
+
 /// The current catalog, canonical JSON (scopes sorted by name), with a strong ETag.
 #[utoipa::path(get, path = "/api/v1/catalog", tag = "catalog",
     security(("bearer" = ["scope-registry:catalog:read"])),
@@ -50,6 +76,7 @@ pub async fn current(
     who: Principal,
 ) -> Result<HttpResponse, ApiError> {
     who.require(Permission::CatalogRead)?;
+    refresh_if_due(&state).await;
     let snapshot = state.catalog.get().ok_or(ApiError::Unavailable)?;
     Ok(serve(
         &req,
