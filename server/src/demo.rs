@@ -164,9 +164,6 @@ fn definition(
 
 /// Seeds domains and a first published catalog, unless the database has domains already.
 pub fn seed(conn: &mut DbConnection, st: &AppState) -> Result<bool, ApiError> {
-    if !domain::list(conn)?.is_empty() {
-        return Ok(false);
-    }
     let now = now_ms();
     let domains = [
         (
@@ -191,7 +188,12 @@ pub fn seed(conn: &mut DbConnection, st: &AppState) -> Result<bool, ApiError> {
             "https://api.example.com/identity",
         ),
     ];
-    conn.write(|c| {
+    // Checked and created in one transaction under the write lock: of several replicas starting
+    // at once, exactly one seeds.
+    let seeding = conn.write(|c| {
+        if !domain::list(c)?.is_empty() {
+            return Ok::<_, ApiError>(false);
+        }
         for (name, description, owners, reviewers, audience) in domains {
             domain::insert(
                 c,
@@ -221,8 +223,11 @@ pub fn seed(conn: &mut DbConnection, st: &AppState) -> Result<bool, ApiError> {
                 },
             )?;
         }
-        Ok::<_, ApiError>(())
+        Ok(true)
     })?;
+    if !seeding {
+        return Ok(false);
+    }
     let (alice, bob, dave, carol) = (
         principal(&PERSONAS[0], st),
         principal(&PERSONAS[1], st),

@@ -48,6 +48,8 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     /// 503: the database is unavailable; nothing was changed.
     Unavailable,
+    /// 503: the token issuer's keys could never be fetched, so no token can be checked.
+    IssuerUnavailable,
     /// 500: a bug or an unexpected failure; the cause is logged, not shown.
     Internal(String),
 }
@@ -110,6 +112,7 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooManyRequests { .. } => "rate_limited",
             Self::Unavailable => "unavailable",
+            Self::IssuerUnavailable => "issuer_unavailable",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -126,7 +129,7 @@ impl ApiError {
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::Unprocessable { .. } => "Unprocessable content",
             Self::TooManyRequests { .. } => "Too many requests",
-            Self::Unavailable => "Service unavailable",
+            Self::Unavailable | Self::IssuerUnavailable => "Service unavailable",
             Self::Internal(_) => "Internal server error",
         }
     }
@@ -156,6 +159,10 @@ impl ApiError {
             }
             Self::Unavailable => {
                 "The registry cannot reach its database; nothing was changed. Retry shortly."
+                    .to_owned()
+            }
+            Self::IssuerUnavailable => {
+                "The registry cannot fetch its token issuer's keys, so it cannot check tokens. Retry shortly."
                     .to_owned()
             }
             Self::Internal(_) => {
@@ -189,7 +196,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::IssuerUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -202,6 +209,9 @@ impl ResponseError for ApiError {
                 tracing::error!(%cause, request_id = %request_id, "internal error");
             }
             Self::Unavailable => tracing::warn!(request_id = %request_id, "database unavailable"),
+            Self::IssuerUnavailable => {
+                tracing::warn!(request_id = %request_id, "token issuer keys unavailable");
+            }
             _ => {}
         }
         match self {
@@ -266,10 +276,26 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
+            Self::Unavailable | Self::IssuerUnavailable => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
             _ => {}
         }
         response.body(Value::Object(body).to_string())
     }
+}
+
+/// Refuses text with NUL characters anywhere in a request body: valid JSON, but no database
+/// stores it as text (PostgreSQL refuses it), so both backends refuse it the same way up front.
+pub fn forbid_nul<T: serde::Serialize>(input: &T) -> Result<(), ApiError> {
+    let text = serde_json::to_string(input).unwrap_or_default();
+    if text.contains("\\u0000") {
+        return Err(ApiError::unprocessable(
+            "invalid_text",
+            "Text must not contain NUL characters.",
+        ));
+    }
+    Ok(())
 }
 
 impl From<diesel::result::Error> for ApiError {
@@ -280,6 +306,10 @@ impl From<diesel::result::Error> for ApiError {
             // A broken connection mid-request: the transaction was rolled back.
             E::DatabaseError(diesel::result::DatabaseErrorKind::ClosedConnection, _)
             | E::BrokenTransactionManager => Self::Unavailable,
+            // SQLite held by another process past the busy timeout: retry later, nothing changed.
+            E::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                Self::Unavailable
+            }
             other => Self::internal(format!("database: {other}")),
         }
     }

@@ -319,9 +319,19 @@ pub async fn observe(
         tracing::info_span!("request", request_id = %id, method = %method, path = %req.path());
     let started = Instant::now();
     let limited = ip.and_then(|ip| CLIENTS.limited(ip));
+    // A NUL in the path or query cannot be stored or looked up as text: refused up front.
+    let nul = req.uri().to_string().to_ascii_lowercase().contains("%00");
     let result = REQUEST_ID
         .scope(id.clone(), async move {
             match limited {
+                None if nul => {
+                    let response = ApiError::bad_request(
+                        "invalid_text",
+                        "The path and query must not contain NUL characters.",
+                    )
+                    .error_response();
+                    Ok(req.into_response(response))
+                }
                 Some(retry_after_secs) => {
                     let response = ApiError::TooManyRequests { retry_after_secs }.error_response();
                     Ok(req.into_response(response))

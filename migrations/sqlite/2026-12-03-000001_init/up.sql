@@ -22,7 +22,10 @@ CREATE TABLE scopes (
     classification TEXT,
     definition TEXT NOT NULL,
     introduced_in BIGINT NOT NULL,
-    changed_in BIGINT NOT NULL
+    changed_in BIGINT NOT NULL,
+    -- Lower-cased (Unicode) name, description and consent texts, for text search alike on both
+    -- backends.
+    search TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX scopes_by_domain ON scopes (domain_id, name);
 CREATE INDEX scopes_by_status ON scopes (status, name);

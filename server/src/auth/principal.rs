@@ -129,7 +129,7 @@ impl FromRequest for Principal {
                 // Our issuer's keys could never be fetched: our outage, not a bad token.
                 Err(e) if e.is_server_side() => {
                     tracing::warn!(reason = e.reason(), "token keys unavailable");
-                    Err(ApiError::Unavailable)
+                    Err(ApiError::IssuerUnavailable)
                 }
                 Err(e) => {
                     tracing::info!(reason = e.reason(), "access token refused");

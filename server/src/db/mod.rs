@@ -140,16 +140,30 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, r2d2::PoolErr
 }
 
 /// Applies pending migrations; returns the names of those applied.
+/// Replicas starting together on PostgreSQL take turns: the first migrates, the others find
+/// nothing pending.
 pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, MigrationError> {
     let applied = match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(scope_registry_migrations::SQLITE),
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(scope_registry_migrations::SQLITE)
+            .map(|v| v.iter().map(ToString::to_string).collect()),
         DbConnection::Postgresql(c) => {
-            c.run_pending_migrations(scope_registry_migrations::POSTGRES)
+            let lock = |c: &mut diesel::PgConnection, f: &str| {
+                diesel::sql_query(format!("SELECT {f}({PG_MIGRATION_LOCK})")).execute(c)
+            };
+            lock(c, "pg_advisory_lock").map_err(|e| MigrationError(e.to_string()))?;
+            let result = c
+                .run_pending_migrations(scope_registry_migrations::POSTGRES)
+                .map(|v| v.iter().map(ToString::to_string).collect());
+            let _ = lock(c, "pg_advisory_unlock");
+            result
         }
-    }
-    .map_err(|e| MigrationError(e.to_string()))?;
-    Ok(applied.iter().map(ToString::to_string).collect())
+    };
+    applied.map_err(|e| MigrationError(e.to_string()))
 }
+
+/// PostgreSQL advisory lock key held while migrating.
+const PG_MIGRATION_LOCK: i64 = 0x0005_C09E_0002;
 
 /// Whether every embedded migration has been applied (for `/readyz`).
 pub fn migrations_current(conn: &mut DbConnection) -> Result<bool, MigrationError> {

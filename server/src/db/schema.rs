@@ -23,6 +23,7 @@ diesel::table! {
         definition -> Text,
         introduced_in -> BigInt,
         changed_in -> BigInt,
+        search -> Text,
     }
 }
 

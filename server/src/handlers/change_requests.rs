@@ -44,7 +44,9 @@ pub async fn lint(
     body: web::Json<LintInput>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(Permission::ChangeRequestsWrite)?;
-    let items = requests::items_from_wire(body.into_inner().items)?;
+    let input = body.into_inner();
+    crate::error::forbid_nul(&input)?;
+    let items = requests::items_from_wire(input.items)?;
     if items.len() > crate::workflow::MAX_ITEMS {
         return Err(ApiError::unprocessable(
             "too_many_items",
@@ -55,7 +57,7 @@ pub async fn lint(
     let (found, errors) = state
         .db(move |c| {
             let (_, current) = requests::current_catalog(c)?;
-            requests::lint(c, &policy, &current, &items, &who)
+            requests::lint(c, &policy, &current, &items, Some(&who))
         })
         .await?;
     Ok(HttpResponse::Ok().json(json!({ "errors": errors, "findings": found })))
@@ -226,6 +228,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     who.require(Permission::ChangeRequestsWrite)?;
     let input = body.into_inner();
+    crate::error::forbid_nul(&input)?;
     check_text("title", &input.title, MAX_TITLE)?;
     check_text("description", &input.description, MAX_TEXT)?;
     if input.title.trim().is_empty() {
@@ -262,6 +265,7 @@ pub async fn edit(
 ) -> Result<web::Json<WireRequest>, ApiError> {
     who.require(Permission::ChangeRequestsWrite)?;
     let input = body.into_inner();
+    crate::error::forbid_nul(&input)?;
     check_text("title", &input.title, MAX_TITLE)?;
     check_text("description", &input.description, MAX_TEXT)?;
     let items = requests::items_from_wire(input.items)?;
@@ -376,6 +380,7 @@ pub async fn review(
 ) -> Result<HttpResponse, ApiError> {
     who.require(Permission::ReviewsWrite)?;
     let input = body.into_inner();
+    crate::error::forbid_nul(&input)?;
     check_text("comment", &input.comment, MAX_TEXT)?;
     let verdict: Verdict = input
         .verdict
@@ -437,6 +442,7 @@ pub async fn comment(
         who.require(Permission::ReviewsWrite)?;
     }
     let input = body.into_inner();
+    crate::error::forbid_nul(&input)?;
     check_text("body", &input.body, MAX_TEXT)?;
     if input.body.trim().is_empty() {
         return Err(ApiError::unprocessable(

@@ -84,6 +84,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     who.require_admin()?;
     let input = body.into_inner();
+    crate::error::forbid_nul(&input)?;
     // A domain name is a segment of every scope in it: it must pass the linter's segment rules.
     let probe = format!("{}:resource:read", input.name);
     let findings: Vec<_> = scope_lint::lint_name(&probe, &state.policy)
@@ -162,6 +163,7 @@ pub async fn update(
 ) -> Result<web::Json<Domain>, ApiError> {
     who.require_admin()?;
     let patch = body.into_inner();
+    crate::error::forbid_nul(&patch)?;
     if let Some(o) = &patch.owners {
         validate_groups("owners", o)?;
     }

@@ -15,6 +15,8 @@ pub struct ScopeRow {
     pub definition: String,
     pub introduced_in: i64,
     pub changed_in: i64,
+    /// What text search looks in: name, description and consent texts, lower-cased.
+    pub search: String,
 }
 
 impl ScopeRow {
@@ -33,12 +35,29 @@ impl ScopeRow {
                 .changed_in
                 .and_then(|v| i64::try_from(v).ok())
                 .unwrap_or(0),
+            search: searchable(def),
         }
     }
 
     pub fn definition(&self) -> Option<ScopeDefinition> {
         serde_json::from_str(&self.definition).ok()
     }
+}
+
+/// The text search matches: name, description and consent texts, lower-cased in Rust (Unicode),
+/// so both backends match alike.
+fn searchable(def: &ScopeDefinition) -> String {
+    let mut parts = vec![def.name.as_str()];
+    parts.extend(def.description.as_deref());
+    if let Some(c) = &def.consent {
+        parts.extend(
+            [&c.display_name, &c.user_text, &c.admin_text]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        );
+    }
+    parts.join("\n").to_lowercase()
 }
 
 /// Filters for listing scopes.
@@ -73,13 +92,7 @@ pub fn list(
     }
     if let Some(t) = &filter.text {
         let pattern = format!("%{}%", escape_like(&t.to_lowercase()));
-        query = query.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("(lower(name) LIKE ")
-                .bind::<diesel::sql_types::Text, _>(pattern.clone())
-                .sql(" ESCAPE '\\' OR lower(definition) LIKE ")
-                .bind::<diesel::sql_types::Text, _>(pattern)
-                .sql(" ESCAPE '\\')"),
-        );
+        query = query.filter(scopes::search.like(pattern).escape('\\'));
     }
     if let Some(a) = after {
         query = query.filter(scopes::name.gt(a.to_owned()));
