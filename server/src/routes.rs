@@ -17,10 +17,14 @@ macro_rules! routes {
         pub fn configure(cfg: &mut web::ServiceConfig) {
             let mut resources: Vec<(&'static str, Vec<actix_web::Route>)> = Vec::new();
             $(
-                let route = web::route().method(Method::$method).to($handler);
+                let mut routes = vec![web::route().method(Method::$method).to($handler)];
+                // HEAD wherever GET is: clients revalidate with it (the body is left out).
+                if Method::$method == Method::GET {
+                    routes.push(web::route().method(Method::HEAD).to($handler));
+                }
                 match resources.iter_mut().find(|(p, _)| *p == $path) {
-                    Some((_, routes)) => routes.push(route),
-                    None => resources.push(($path, vec![route])),
+                    Some((_, existing)) => existing.extend(routes),
+                    None => resources.push(($path, routes)),
                 }
             )*
             for (path, routes) in resources {
@@ -68,11 +72,14 @@ routes! {
 /// 405 for a path that exists with other methods.
 async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let pattern = req.match_pattern().unwrap_or_default();
-    let allow: Vec<&'static str> = ROUTES
+    let mut allow: Vec<&'static str> = ROUTES
         .iter()
         .filter(|(_, p)| *p == pattern)
         .map(|(m, _)| *m)
         .collect();
+    if let Some(at) = allow.iter().position(|m| *m == "GET") {
+        allow.insert(at + 1, "HEAD");
+    }
     Err(if allow.is_empty() {
         ApiError::NotFound
     } else {

@@ -30,7 +30,8 @@ pub async fn list(
     who.require_admin()?;
     let q = query.into_inner();
     let limit = super::page_size(q.limit)?;
-    let after = q.after.and_then(|a| i64::try_from(a).ok()).unwrap_or(0);
+    // Past the end of what a sequence number can be: an empty page, as past the last event.
+    let after = q.after.map_or(0, |a| i64::try_from(a).unwrap_or(i64::MAX));
     let rows = state
         .db(move |c| Ok(audit_event::page(c, after, limit)?))
         .await?;

@@ -171,8 +171,14 @@ pub async fn list(
                     if r.author == who.subject {
                         continue;
                     }
+                    // Done with it: a standing approval (or rejection) of this revision. A
+                    // standing request for changes on a request that is open again (resubmitted)
+                    // puts it back in the reviewer's queue.
                     let reviewed = rows::reviews(c, &r.id)?.iter().any(|rv| {
-                        rv.reviewer == who.subject && !rv.dismissed && rv.revision == r.revision
+                        rv.reviewer == who.subject
+                            && !rv.dismissed
+                            && rv.revision == r.revision
+                            && rv.verdict != "request_changes"
                     });
                     if reviewed {
                         continue;
@@ -268,6 +274,12 @@ pub async fn edit(
     crate::error::forbid_nul(&input)?;
     check_text("title", &input.title, MAX_TITLE)?;
     check_text("description", &input.description, MAX_TEXT)?;
+    if input.title.trim().is_empty() {
+        return Err(ApiError::unprocessable(
+            "invalid_field",
+            "title must not be empty",
+        ));
+    }
     let items = requests::items_from_wire(input.items)?;
     let id = id.into_inner();
     let st = state.clone();
@@ -292,9 +304,7 @@ pub async fn edit(
                     )
                     .map_err(requests::refusal)?;
                 let now = now_ms();
-                if !input.title.trim().is_empty() {
-                    stored.row.title = input.title.trim().to_owned();
-                }
+                stored.row.title = input.title.trim().to_owned();
                 stored.row.description = input.description;
                 stored.row.lint = "[]".to_owned();
                 requests::save(c, &mut stored, &wf, now)?;

@@ -387,3 +387,115 @@ pub fn assert_problem(r: &Reply, status: StatusCode, code: &str) {
         "{body}"
     );
 }
+
+// --- Helpers for the authorization, error and token suites ----------------------------------
+
+/// A client address no other request of this test process uses. The limiter of failed
+/// authentications is per client and process-global (30 per minute, then 429 for everything):
+/// suites that make many 401s send each request from its own address.
+pub fn fresh_peer() -> std::net::SocketAddr {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    let [_, b, c, d] = NEXT.fetch_add(1, Ordering::SeqCst).to_be_bytes();
+    std::net::SocketAddr::from(([10, b, c, d], 40000))
+}
+
+impl TestApp {
+    /// Calls the app from `peer`, with `authorization` as the whole `Authorization` header value
+    /// (any scheme, or a broken one) and `body` as JSON.
+    pub async fn call_from(
+        &self,
+        peer: std::net::SocketAddr,
+        method: Method,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = test::TestRequest::default()
+            .method(method)
+            .uri(path)
+            .peer_addr(peer);
+        if let Some(a) = authorization {
+            req = req.insert_header((header::AUTHORIZATION, a.to_owned()));
+        }
+        if let Some(b) = body {
+            req = req
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .set_payload(b.to_string());
+        }
+        self.send(req).await
+    }
+}
+
+/// A problem body without its `request_id`, which differs on every request.
+pub fn without_request_id(r: &Reply) -> Value {
+    let mut body = r.json();
+    if let Some(o) = body.as_object_mut() {
+        o.remove("request_id");
+    }
+    body
+}
+
+/// Words that would show internals if an error body contained them.
+pub const LEAKS: &[&str] = &[
+    "diesel",
+    "sqlite",
+    "postgres",
+    "SELECT",
+    "INSERT",
+    "/tmp",
+    "/root",
+    "/work",
+    "src/",
+    ".rs:",
+    "panicked",
+    "stack backtrace",
+    "RUST_BACKTRACE",
+];
+
+/// Asserts a complete problem+json document (RFC 9457 members, the stable code, the request
+/// id of the `x-request-id` header) that names no internals and none of `secrets`.
+pub fn assert_clean_problem(r: &Reply, secrets: &[&str]) {
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("application/problem+json"),
+        "{} {}",
+        r.status,
+        r.text()
+    );
+    let body = r.json();
+    for member in ["type", "title", "detail", "code", "request_id"] {
+        assert!(
+            body[member].as_str().is_some_and(|s| !s.is_empty()),
+            "problem without `{member}`: {body}"
+        );
+    }
+    assert_eq!(body["status"], r.status.as_u16(), "{body}");
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!(":{}", body["code"].as_str().unwrap())),
+        "{body}"
+    );
+    assert_eq!(
+        body["request_id"].as_str(),
+        r.header("x-request-id").as_deref(),
+        "the problem's request_id is the x-request-id header"
+    );
+    let text = r.text();
+    let lower = text.to_lowercase();
+    for leak in LEAKS {
+        assert!(
+            !lower.contains(&leak.to_lowercase()),
+            "{} body gives away {leak:?}: {text}",
+            r.status
+        );
+    }
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        assert!(
+            !text.contains(secret),
+            "{} body repeats a secret: {text}",
+            r.status
+        );
+    }
+}
