@@ -20,6 +20,10 @@ cargo build -p scope-lint --lib --no-default-features --target wasm32-unknown-un
 step "fuzz targets type-check (running them: scope-lint/fuzz/README.md)"
 cargo check --manifest-path scope-lint/fuzz/Cargo.toml --locked
 
+step "Prometheus alert rules (ops/prometheus)"
+promtool check rules ops/prometheus/alerts.yml
+promtool test rules ops/prometheus/alerts.test.yml
+
 step "build (the black-box tests run the binaries)"
 cargo build --workspace --locked
 
