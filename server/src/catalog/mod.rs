@@ -2,6 +2,7 @@
 //! snapshot of the current version that the read path serves, and diffs between versions.
 
 pub mod diff;
+pub mod formats;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
