@@ -76,6 +76,20 @@ pub struct FileConfig {
     pub token: TokenFile,
     #[serde(default)]
     pub roles: RolesFile,
+    #[serde(default)]
+    pub export: ExportFile,
+}
+
+/// What the catalog's target formats need to know about the deployment.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFile {
+    /// The authorization server's token endpoint (the `openapi` format's `tokenUrl`).
+    pub token_url: Option<String>,
+    /// Its authorization endpoint (adds an `authorizationCode` flow to `openapi`).
+    pub authorization_url: Option<String>,
+    /// Audience for scopes that name none (Keycloak's audience mapper).
+    pub default_audience: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,6 +136,7 @@ pub struct Settings {
     pub name_claim: String,
     pub admin_group: String,
     pub security_reviewer_group: String,
+    pub export: crate::catalog::formats::ExportOptions,
 }
 
 /// A setting that cannot be used, named.
@@ -228,6 +243,21 @@ impl Settings {
         if !(1..=128).contains(&pool_size) {
             return Err(err("pool_size", "between 1 and 128"));
         }
+        for (setting, url) in [
+            ("export.token_url", &file.export.token_url),
+            ("export.authorization_url", &file.export.authorization_url),
+        ] {
+            if let Some(u) = url
+                && !(u.starts_with("https://") || u.starts_with("http://"))
+            {
+                return Err(err(setting, format!("{u:?} is not an http(s) URL")));
+            }
+        }
+        let export = crate::catalog::formats::ExportOptions {
+            token_url: file.export.token_url.clone(),
+            authorization_url: file.export.authorization_url.clone(),
+            default_audience: file.export.default_audience.clone(),
+        };
         let non_empty = |setting: &str, value: Option<String>, default: &str| {
             let v = value.unwrap_or_else(|| default.to_owned());
             if v.trim().is_empty() {
@@ -269,6 +299,7 @@ impl Settings {
                     .or(file.roles.security_reviewer_group),
                 "security-reviewers",
             )?,
+            export,
         })
     }
 

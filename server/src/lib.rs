@@ -103,7 +103,7 @@ pub async fn prepare_with(
             return Err(StartError::Tokens("demo keys missing".into()));
         }
     };
-    let catalog = Arc::new(CurrentCatalog::default());
+    let catalog = Arc::new(CurrentCatalog::new(settings.export.clone()));
     if let Some(s) = snapshot {
         catalog.offer(s);
     }

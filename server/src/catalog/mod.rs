@@ -70,6 +70,24 @@ pub struct Snapshot {
     pub body: Arc<str>,
     pub etag: String,
     pub document: Arc<CatalogDocument>,
+    /// Every target format, rendered once when the snapshot is installed (empty before).
+    pub formats: Arc<std::collections::BTreeMap<formats::Format, Result<Rendered, String>>>,
+}
+
+/// One rendering of a version: its exact bytes and their ETag.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub body: Arc<str>,
+    pub etag: String,
+}
+
+impl Rendered {
+    pub fn of(body: String) -> Self {
+        Self {
+            etag: etag(body.as_bytes()),
+            body: Arc::from(body),
+        }
+    }
 }
 
 impl Snapshot {
@@ -80,13 +98,53 @@ impl Snapshot {
             body: Arc::from(body),
             etag: etag(body.as_bytes()),
             document: Arc::new(document),
+            formats: Arc::default(),
         })
+    }
+
+    /// This version in `format`: from the renderings made at install, else rendered now (an
+    /// older version asked for by number). An error says why the format cannot be had.
+    pub fn render(
+        &self,
+        format: formats::Format,
+        options: &formats::ExportOptions,
+    ) -> Result<Rendered, String> {
+        if format == formats::Format::Canonical {
+            return Ok(Rendered {
+                body: self.body.clone(),
+                etag: self.etag.clone(),
+            });
+        }
+        match self.formats.get(&format) {
+            Some(done) => done.clone(),
+            None => formats::render(format, &self.document, options)
+                .map(Rendered::of)
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    fn with_formats(mut self, options: &formats::ExportOptions) -> Self {
+        self.formats = Arc::new(
+            formats::Format::ALL
+                .iter()
+                .filter(|f| **f != formats::Format::Canonical)
+                .map(|f| {
+                    let rendered = formats::render(*f, &self.document, options)
+                        .map(Rendered::of)
+                        .map_err(|e| e.to_string());
+                    (*f, rendered)
+                })
+                .collect(),
+        );
+        self
     }
 }
 
 /// The current version, shared by all workers; replaced whole when a version is published.
 #[derive(Debug, Default)]
 pub struct CurrentCatalog {
+    /// Deployment settings the formats need (token URL, default audience).
+    pub options: formats::ExportOptions,
     snapshot: RwLock<Option<Arc<Snapshot>>>,
     /// When the database was last asked whether another replica published a newer version.
     last_check: std::sync::Mutex<Option<std::time::Instant>>,
@@ -113,8 +171,20 @@ impl CurrentCatalog {
             .clone()
     }
 
-    /// Installs `snapshot` unless a newer one is already there (replicas and races).
+    pub fn new(options: formats::ExportOptions) -> Self {
+        Self {
+            options,
+            ..Self::default()
+        }
+    }
+
+    /// Installs `snapshot` unless a newer one is already there (replicas and races), with every
+    /// format rendered once, here, rather than on each request.
     pub fn offer(&self, snapshot: Snapshot) {
+        if self.get().is_some_and(|s| s.version >= snapshot.version) {
+            return;
+        }
+        let snapshot = snapshot.with_formats(&self.options);
         let mut slot = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
         if slot.as_ref().is_none_or(|s| s.version < snapshot.version) {
             crate::observability::METRICS

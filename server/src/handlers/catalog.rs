@@ -5,7 +5,8 @@ use serde::Deserialize;
 
 use crate::auth::principal::{Permission, Principal};
 use crate::catalog::diff::{CatalogDiff, diff};
-use crate::catalog::{CatalogDocument, Snapshot, etag};
+use crate::catalog::formats::Format;
+use crate::catalog::{CatalogDocument, Rendered, Snapshot};
 use crate::db::models::catalog_version;
 use crate::error::ApiError;
 use crate::state::{AppState, rfc3339};
@@ -64,7 +65,7 @@ async fn refresh_if_due(state: &AppState) {
 }
 
 /// The current catalog, canonical JSON (scopes sorted by name), with a strong ETag.
-#[utoipa::path(get, path = "/api/v1/catalog", tag = "catalog",
+#[utoipa::path(get, path = "/api/v1/catalog", tag = "catalog", params(FormatQuery),
     security(("bearer" = ["scope-registry:catalog:read"])),
     responses((status = 200, body = CatalogDocument, headers(("ETag" = String), ("Catalog-Version" = u64))),
         (status = 304, description = "Not modified since the ETag given in If-None-Match"),
@@ -74,21 +75,59 @@ pub async fn current(
     req: HttpRequest,
     state: web::Data<AppState>,
     who: Principal,
+    query: web::Query<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(Permission::CatalogRead)?;
+    let format = query.into_inner().format()?;
     refresh_if_due(&state).await;
     let snapshot = state.catalog.get().ok_or(ApiError::Unavailable)?;
+    let rendered = in_format(&snapshot, format, &state)?;
     Ok(serve(
         &req,
         snapshot.version,
-        &snapshot.body,
-        &snapshot.etag,
+        &rendered.body,
+        &rendered.etag,
     ))
+}
+
+/// `?format=`: which authorization server's format (default `canonical`).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FormatQuery {
+    /// `canonical` (default), `keycloak`, `okta`, `auth0`, `entra`, `cognito`, `curity`, `rfc8414`
+    /// or `openapi`.
+    format: Option<String>,
+}
+
+impl FormatQuery {
+    fn format(self) -> Result<Format, ApiError> {
+        match self.format {
+            None => Ok(Format::Canonical),
+            Some(f) => f.parse().map_err(|_| {
+                let known: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+                ApiError::bad_request(
+                    "unknown_format",
+                    format!("unknown format {f:?}; the formats are {}", known.join(", ")),
+                )
+            }),
+        }
+    }
+}
+
+fn in_format(snapshot: &Snapshot, format: Format, state: &AppState) -> Result<Rendered, ApiError> {
+    snapshot
+        .render(format, &state.catalog.options)
+        .map_err(|why| {
+            ApiError::conflict(
+                "format_unavailable",
+                format!("The catalog cannot be exported as {format}: {why}."),
+            )
+        })
 }
 
 /// One catalog version, exactly as it was published.
 #[utoipa::path(get, path = "/api/v1/catalog/versions/{version}", tag = "catalog",
-    params(("version" = u64, Path, description = "Catalog version")),
+    params(("version" = u64, Path, description = "Catalog version"), FormatQuery),
     security(("bearer" = ["scope-registry:catalog:read"])),
     responses((status = 200, body = CatalogDocument), (status = 304, description = "Not modified"),
         (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
@@ -98,17 +137,23 @@ pub async fn version(
     state: web::Data<AppState>,
     who: Principal,
     version: web::Path<u64>,
+    query: web::Query<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(Permission::CatalogRead)?;
+    let format = query.into_inner().format()?;
     let v = version.into_inner();
-    if let Some(s) = state.catalog.get().filter(|s| s.version == v) {
-        return Ok(serve(&req, s.version, &s.body, &s.etag));
-    }
-    let n = i64::try_from(v).map_err(|_| ApiError::NotFound)?;
-    let row = state
-        .db(move |c| catalog_version::get(c, n)?.ok_or(ApiError::NotFound))
-        .await?;
-    Ok(serve(&req, v, &row.body, &etag(row.body.as_bytes())))
+    let snapshot = match state.catalog.get().filter(|s| s.version == v) {
+        Some(current) => current,
+        None => {
+            let n = i64::try_from(v).map_err(|_| ApiError::NotFound)?;
+            let row = state
+                .db(move |c| catalog_version::get(c, n)?.ok_or(ApiError::NotFound))
+                .await?;
+            std::sync::Arc::new(Snapshot::from_body(v, &row.body).map_err(ApiError::internal)?)
+        }
+    };
+    let rendered = in_format(&snapshot, format, &state)?;
+    Ok(serve(&req, v, &rendered.body, &rendered.etag))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
