@@ -67,17 +67,19 @@ pub async fn prepare_with(
         db::connect(&settings.database, settings.pool_size).map_err(|e| db_error(e.to_string()))?;
     let pool2 = pool.clone();
     let demo = settings.demo;
-    let (snapshot, demo_keys) = web::block(move || -> Result<_, String> {
+    let (snapshot, demo_keys, signer) = web::block(move || -> Result<_, String> {
         let mut conn = pool2.get().map_err(|e| e.to_string())?;
         db::migrate(&mut conn).map_err(|e| e.to_string())?;
         publish::ensure_genesis(&mut conn, state::now_ms()).map_err(|e| e.to_string())?;
+        let signer = catalog::signing::CatalogSigner::load_or_create(&mut conn)
+            .map_err(|e| e.to_string())?;
         let keys = if demo {
             Some(demo::signing_key(&mut conn).map_err(|e| e.to_string())?)
         } else {
             None
         };
         let snapshot = publish::load_current(&mut conn).map_err(|e| e.to_string())?;
-        Ok((snapshot, keys))
+        Ok((snapshot, keys, signer))
     })
     .await
     .map_err(|e| db_error(e.to_string()))?
@@ -103,7 +105,10 @@ pub async fn prepare_with(
             return Err(StartError::Tokens("demo keys missing".into()));
         }
     };
-    let catalog = Arc::new(CurrentCatalog::new(settings.export.clone()));
+    let catalog = Arc::new(CurrentCatalog::new(
+        settings.export.clone(),
+        Some(Arc::new(signer)),
+    ));
     if let Some(s) = snapshot {
         catalog.offer(s);
     }

@@ -30,6 +30,7 @@ use crate::handlers;
         handlers::scopes::list,
         handlers::scopes::get,
         handlers::catalog::current,
+        handlers::catalog::keys,
         handlers::catalog::versions,
         handlers::catalog::version,
         handlers::catalog::diff_versions,

@@ -43,6 +43,7 @@ routes! {
     GET "/readyz" => health::readyz,
     GET "/metrics" => health::metrics,
     GET "/api/openapi.json" => crate::openapi::document,
+    GET "/.well-known/catalog-keys.json" => catalog::keys,
     GET "/api/v1/me" => me::me,
     GET "/api/v1/policy" => policy::get,
     GET "/api/v1/domains" => domains::list,

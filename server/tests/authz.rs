@@ -76,6 +76,7 @@ const HEADINGS: [&str; 7] = ["anon", "bad", "scope", "other", "author", "review"
 const MATRIX: &[(&str, &str, [&str; 7])] = &[
     //                                                      anon   bad    scope        other             author            reviewer           admin
     ("GET",   "/healthz",                                 ["200", "200", "200",       "200",            "200",            "200",             "200"]),
+    ("GET",   "/.well-known/catalog-keys.json",          ["200", "200", "200",       "200",            "200",            "200",             "200"]),
     ("GET",   "/readyz",                                  ["200", "200", "200",       "200",            "200",            "200",             "200"]),
     ("GET",   "/metrics",                                 ["200", "200", "200",       "200",            "200",            "200",             "200"]),
     ("GET",   "/api/openapi.json",                        ["200", "200", "200",       "200",            "200",            "200",             "200"]),

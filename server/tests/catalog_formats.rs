@@ -1,6 +1,13 @@
 //! `GET /api/v1/catalog?format=…` serves every target format of the current version (rendered
 //! once when the version is installed) and of any older version, with its own strong ETag.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
 mod common;
 
 use actix_web::http::{Method, StatusCode, header};
@@ -99,4 +106,90 @@ async fn unknown_and_unconfigured_formats_are_explained() {
         "{}",
         r.text()
     );
+}
+
+/// Checks a detached JWS (RFC 7797, unencoded payload) over `body` with the published keys.
+fn verify(jws: &str, body: &[u8], keys: &serde_json::Value) -> bool {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let Some((header, signature)) = jws.split_once("..") else {
+        return false;
+    };
+    let header_json: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
+    assert_eq!(header_json["alg"], "EdDSA");
+    assert_eq!(header_json["b64"], false);
+    assert_eq!(header_json["crit"], serde_json::json!(["b64"]));
+    let key = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == header_json["kid"])
+        .expect("the signing key is published");
+    assert_eq!(key["crv"], "Ed25519");
+    let public: [u8; 32] = URL_SAFE_NO_PAD
+        .decode(key["x"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let public = ed25519_dalek::VerifyingKey::from_bytes(&public).unwrap();
+    let signature: [u8; 64] = URL_SAFE_NO_PAD
+        .decode(signature)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let input = [header.as_bytes(), b".", body].concat();
+    public
+        .verify_strict(&input, &ed25519_dalek::Signature::from_bytes(&signature))
+        .is_ok()
+}
+
+#[actix_web::test]
+async fn every_representation_is_signed_with_a_published_key() {
+    for backend in Backend::available() {
+        let app = TestApp::start(backend).await;
+        app.with_domains().await;
+        let first = app.publish(&["ecommerce:orders:read"]).await;
+        app.publish(&["ecommerce:carts:update"]).await;
+        // The keys are public: an authorization server fetches them without a token.
+        let keys = app
+            .call(Method::GET, "/.well-known/catalog-keys.json", None, None)
+            .await;
+        assert_eq!(keys.status, StatusCode::OK);
+        let keys = keys.json();
+        for path in FORMATS
+            .iter()
+            .map(|f| format!("/api/v1/catalog?format={f}"))
+            .chain([format!("/api/v1/catalog/versions/{first}?format=entra")])
+        {
+            let r = app.get(&path, &READER).await;
+            let jws = r
+                .header("catalog-signature")
+                .unwrap_or_else(|| panic!("{path} is not signed"));
+            assert!(
+                verify(&jws, &r.body, &keys),
+                "{path}: signature does not verify"
+            );
+            let mut tampered = r.body.clone();
+            tampered.push(b' ');
+            assert!(
+                !verify(&jws, &tampered, &keys),
+                "{path}: a changed body still verifies"
+            );
+        }
+        // Another process on the same database (a restart, a replica) signs with the same key.
+        let again = scope_registry::prepare_with(settings(&app.database_url), Some(validator()))
+            .await
+            .unwrap();
+        let other = TestApp {
+            backend,
+            database_url: app.database_url.clone(),
+            state: again,
+        };
+        let keys_again = other
+            .call(Method::GET, "/.well-known/catalog-keys.json", None, None)
+            .await
+            .json();
+        assert_eq!(keys_again, keys);
+    }
 }

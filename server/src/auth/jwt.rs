@@ -714,6 +714,12 @@ impl TokenMinter {
         &self.kid
     }
 
+    /// An Ed25519 signature over `message` (the catalog signer's detached JWS uses it).
+    pub fn sign_bytes(&self, message: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer as _;
+        self.key.sign(message).to_bytes()
+    }
+
     /// The public key as a JWK Set: `kty: OKP`, `crv: Ed25519`, `kid`, `alg: EdDSA`, `use: sig`.
     pub fn jwks(&self) -> JwkSet {
         let jwk = Jwk {

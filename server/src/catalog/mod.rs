@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod formats;
+pub mod signing;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -74,18 +75,21 @@ pub struct Snapshot {
     pub formats: Arc<std::collections::BTreeMap<formats::Format, Result<Rendered, String>>>,
 }
 
-/// One rendering of a version: its exact bytes and their ETag.
+/// One rendering of a version: its exact bytes, their ETag and their signature.
 #[derive(Clone, Debug)]
 pub struct Rendered {
     pub body: Arc<str>,
     pub etag: String,
+    /// Detached JWS over `body` ([`signing`]), when the registry signs.
+    pub signature: Option<String>,
 }
 
 impl Rendered {
-    pub fn of(body: String) -> Self {
+    pub fn of(body: Arc<str>, signer: Option<&signing::CatalogSigner>) -> Self {
         Self {
             etag: etag(body.as_bytes()),
-            body: Arc::from(body),
+            signature: signer.map(|s| s.sign(body.as_bytes())),
+            body,
         }
     }
 }
@@ -102,40 +106,37 @@ impl Snapshot {
         })
     }
 
-    /// This version in `format`: from the renderings made at install, else rendered now (an
-    /// older version asked for by number). An error says why the format cannot be had.
+    /// This version in `format`: from the renderings made at install, else rendered (and
+    /// signed) now, for an older version asked for by number. An error says why the format
+    /// cannot be had.
     pub fn render(
         &self,
         format: formats::Format,
         options: &formats::ExportOptions,
+        signer: Option<&signing::CatalogSigner>,
     ) -> Result<Rendered, String> {
-        if format == formats::Format::Canonical {
-            return Ok(Rendered {
-                body: self.body.clone(),
-                etag: self.etag.clone(),
-            });
+        if let Some(done) = self.formats.get(&format) {
+            return done.clone();
         }
-        match self.formats.get(&format) {
-            Some(done) => done.clone(),
-            None => formats::render(format, &self.document, options)
-                .map(Rendered::of)
-                .map_err(|e| e.to_string()),
-        }
+        let body: Arc<str> = match format {
+            formats::Format::Canonical => self.body.clone(),
+            _ => Arc::from(
+                formats::render(format, &self.document, options).map_err(|e| e.to_string())?,
+            ),
+        };
+        Ok(Rendered::of(body, signer))
     }
 
-    fn with_formats(mut self, options: &formats::ExportOptions) -> Self {
-        self.formats = Arc::new(
-            formats::Format::ALL
-                .iter()
-                .filter(|f| **f != formats::Format::Canonical)
-                .map(|f| {
-                    let rendered = formats::render(*f, &self.document, options)
-                        .map(Rendered::of)
-                        .map_err(|e| e.to_string());
-                    (*f, rendered)
-                })
-                .collect(),
-        );
+    fn with_formats(
+        mut self,
+        options: &formats::ExportOptions,
+        signer: Option<&signing::CatalogSigner>,
+    ) -> Self {
+        let rendered = formats::Format::ALL
+            .iter()
+            .map(|f| (*f, self.render(*f, options, signer)))
+            .collect();
+        self.formats = Arc::new(rendered);
         self
     }
 }
@@ -145,6 +146,8 @@ impl Snapshot {
 pub struct CurrentCatalog {
     /// Deployment settings the formats need (token URL, default audience).
     pub options: formats::ExportOptions,
+    /// Signs every rendering; `None` only where nothing is served.
+    pub signer: Option<Arc<signing::CatalogSigner>>,
     snapshot: RwLock<Option<Arc<Snapshot>>>,
     /// When the database was last asked whether another replica published a newer version.
     last_check: std::sync::Mutex<Option<std::time::Instant>>,
@@ -171,9 +174,13 @@ impl CurrentCatalog {
             .clone()
     }
 
-    pub fn new(options: formats::ExportOptions) -> Self {
+    pub fn new(
+        options: formats::ExportOptions,
+        signer: Option<Arc<signing::CatalogSigner>>,
+    ) -> Self {
         Self {
             options,
+            signer,
             ..Self::default()
         }
     }
@@ -184,7 +191,7 @@ impl CurrentCatalog {
         if self.get().is_some_and(|s| s.version >= snapshot.version) {
             return;
         }
-        let snapshot = snapshot.with_formats(&self.options);
+        let snapshot = snapshot.with_formats(&self.options, self.signer.as_deref());
         let mut slot = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
         if slot.as_ref().is_none_or(|s| s.version < snapshot.version) {
             crate::observability::METRICS

@@ -14,7 +14,11 @@ use crate::state::{AppState, rfc3339};
 /// The header carrying the catalog version of a response.
 pub const CATALOG_VERSION: &str = "catalog-version";
 
-fn serve(req: &HttpRequest, version: u64, body: &str, tag: &str) -> HttpResponse {
+/// The header carrying the detached JWS over the response body.
+pub const CATALOG_SIGNATURE: &str = "catalog-signature";
+
+fn serve(req: &HttpRequest, version: u64, rendered: &Rendered) -> HttpResponse {
+    let (body, tag) = (&rendered.body, rendered.etag.as_str());
     let matches = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -30,12 +34,14 @@ fn serve(req: &HttpRequest, version: u64, body: &str, tag: &str) -> HttpResponse
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((CATALOG_VERSION, version.to_string()));
     if matches {
-        response.finish()
-    } else {
-        response
-            .content_type("application/json")
-            .body(body.to_owned())
+        return response.finish();
     }
+    if let Some(signature) = &rendered.signature {
+        response.insert_header((CATALOG_SIGNATURE, signature.clone()));
+    }
+    response
+        .content_type("application/json")
+        .body(body.to_string())
 }
 
 /// Another replica may have published: at most once per interval, ask the database for the
@@ -82,12 +88,7 @@ pub async fn current(
     refresh_if_due(&state).await;
     let snapshot = state.catalog.get().ok_or(ApiError::Unavailable)?;
     let rendered = in_format(&snapshot, format, &state)?;
-    Ok(serve(
-        &req,
-        snapshot.version,
-        &rendered.body,
-        &rendered.etag,
-    ))
+    Ok(serve(&req, snapshot.version, &rendered))
 }
 
 /// `?format=`: which authorization server's format (default `canonical`).
@@ -116,7 +117,11 @@ impl FormatQuery {
 
 fn in_format(snapshot: &Snapshot, format: Format, state: &AppState) -> Result<Rendered, ApiError> {
     snapshot
-        .render(format, &state.catalog.options)
+        .render(
+            format,
+            &state.catalog.options,
+            state.catalog.signer.as_deref(),
+        )
         .map_err(|why| {
             ApiError::conflict(
                 "format_unavailable",
@@ -153,7 +158,7 @@ pub async fn version(
         }
     };
     let rendered = in_format(&snapshot, format, &state)?;
-    Ok(serve(&req, v, &rendered.body, &rendered.etag))
+    Ok(serve(&req, v, &rendered))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -231,4 +236,14 @@ pub async fn diff_versions(
     };
     let (a, b) = (load(from).await?, load(to).await?);
     Ok(web::Json(diff(from, &a, to, &b)))
+}
+
+/// The public keys that sign the catalog (JWKS): check a response's `Catalog-Signature` with them.
+#[utoipa::path(get, path = "/.well-known/catalog-keys.json", tag = "catalog",
+    responses((status = 200, description = "JWK Set of the catalog signing keys", content_type = "application/json")))]
+pub async fn keys(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let signer = state.catalog.signer.as_ref().ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(signer.keys()))
 }
