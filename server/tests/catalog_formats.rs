@@ -193,3 +193,81 @@ async fn every_representation_is_signed_with_a_published_key() {
         assert_eq!(keys_again, keys);
     }
 }
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[actix_web::test]
+async fn gzip_for_clients_that_accept_it_compressed_once() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.with_domains().await;
+    app.publish(&["ecommerce:orders:read", "ecommerce:carts:update"])
+        .await;
+    let plain = app.get("/api/v1/catalog?format=keycloak", &READER).await;
+    assert_eq!(plain.header("content-encoding"), None);
+    for accept in ["gzip", "br, gzip;q=0.8", "*"] {
+        let req = TestRequest::default()
+            .uri("/api/v1/catalog?format=keycloak")
+            .peer_addr("127.0.0.1:40002".parse().unwrap())
+            .insert_header((header::AUTHORIZATION, format!("Bearer {}", READER.token())))
+            .insert_header((header::ACCEPT_ENCODING, accept));
+        let r = app.send(req).await;
+        assert_eq!(
+            r.header("content-encoding").as_deref(),
+            Some("gzip"),
+            "{accept}"
+        );
+        assert_eq!(r.header("vary").as_deref(), Some("Accept-Encoding"));
+        assert_eq!(gunzip(&r.body), plain.body, "{accept}");
+        assert!(r.body.len() < plain.body.len());
+        // Same representation: same ETag and signature as the identity one.
+        assert_eq!(r.header("etag"), plain.header("etag"));
+        assert_eq!(
+            r.header("catalog-signature"),
+            plain.header("catalog-signature")
+        );
+    }
+    let req = TestRequest::default()
+        .uri("/api/v1/catalog")
+        .peer_addr("127.0.0.1:40002".parse().unwrap())
+        .insert_header((header::AUTHORIZATION, format!("Bearer {}", READER.token())))
+        .insert_header((header::ACCEPT_ENCODING, "gzip;q=0, identity"));
+    assert_eq!(app.send(req).await.header("content-encoding"), None);
+}
+
+/// With its database gone, the registry keeps serving the catalog it has, and says it may be
+/// stale.
+#[actix_web::test]
+async fn the_last_good_catalog_is_served_marked_stale_when_the_database_is_gone() {
+    use diesel::{Connection, RunQueryDsl};
+    let Some(server) = postgres_server() else {
+        eprintln!("SCOPE_REGISTRY_TEST_POSTGRES not set: skipped");
+        return;
+    };
+    let app = TestApp::start(Backend::Postgres).await;
+    app.with_domains().await;
+    app.publish(&["ecommerce:orders:read"]).await;
+    let before = app.get("/api/v1/catalog", &READER).await;
+    assert_eq!(before.header("catalog-stale"), None);
+    let name = app.database_url.rsplit('/').next().unwrap().to_owned();
+    let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres")).unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let r = app.get("/api/v1/catalog", &READER).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body, before.body, "the last good catalog, byte for byte");
+        if r.header("catalog-stale").is_some() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never marked stale");
+    }
+}

@@ -56,6 +56,14 @@ pub fn digest_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// `bytes` gzip-compressed (best compression: done once per version, served many times).
+fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
+}
+
 /// A strong ETag derived from the content digest.
 pub fn etag(bytes: &[u8]) -> String {
     format!(
@@ -82,6 +90,8 @@ pub struct Rendered {
     pub etag: String,
     /// Detached JWS over `body` ([`signing`]), when the registry signs.
     pub signature: Option<String>,
+    /// `body` gzip-compressed, once, for clients that accept it.
+    pub gzip: Option<Arc<[u8]>>,
 }
 
 impl Rendered {
@@ -89,6 +99,7 @@ impl Rendered {
         Self {
             etag: etag(body.as_bytes()),
             signature: signer.map(|s| s.sign(body.as_bytes())),
+            gzip: gzip(body.as_bytes()).map(Arc::from),
             body,
         }
     }
@@ -149,6 +160,8 @@ pub struct CurrentCatalog {
     /// Signs every rendering; `None` only where nothing is served.
     pub signer: Option<Arc<signing::CatalogSigner>>,
     snapshot: RwLock<Option<Arc<Snapshot>>>,
+    /// Set while the database cannot be asked for newer versions: what is served may be stale.
+    pub stale: std::sync::atomic::AtomicBool,
     /// When the database was last asked whether another replica published a newer version.
     last_check: std::sync::Mutex<Option<std::time::Instant>>,
 }

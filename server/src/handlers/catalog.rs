@@ -17,7 +17,10 @@ pub const CATALOG_VERSION: &str = "catalog-version";
 /// The header carrying the detached JWS over the response body.
 pub const CATALOG_SIGNATURE: &str = "catalog-signature";
 
-fn serve(req: &HttpRequest, version: u64, rendered: &Rendered) -> HttpResponse {
+/// Set when the registry cannot reach its database: the catalog served is the last one it loaded.
+pub const CATALOG_STALE: &str = "catalog-stale";
+
+fn serve(req: &HttpRequest, version: u64, rendered: &Rendered, stale: bool) -> HttpResponse {
     let (body, tag) = (&rendered.body, rendered.etag.as_str());
     let matches = req
         .headers()
@@ -32,16 +35,42 @@ fn serve(req: &HttpRequest, version: u64, rendered: &Rendered) -> HttpResponse {
     response
         .insert_header((header::ETAG, tag.to_owned()))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((CATALOG_VERSION, version.to_string()));
+        .insert_header((CATALOG_VERSION, version.to_string()))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if stale {
+        response.insert_header((
+            CATALOG_STALE,
+            "the registry cannot reach its database; this is the last version it loaded",
+        ));
+    }
     if matches {
         return response.finish();
     }
     if let Some(signature) = &rendered.signature {
         response.insert_header((CATALOG_SIGNATURE, signature.clone()));
     }
-    response
-        .content_type("application/json")
-        .body(body.to_string())
+    response.content_type("application/json");
+    // Compressed once when the version was installed; sent as is to clients that accept gzip.
+    if let Some(gz) = rendered.gzip.as_ref().filter(|_| accepts_gzip(req)) {
+        return response
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(actix_web::web::Bytes::copy_from_slice(gz));
+    }
+    response.body(body.to_string())
+}
+
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|part| {
+                let mut pieces = part.split(';');
+                let coding = pieces.next().unwrap_or_default().trim();
+                let refused = pieces.any(|p| p.trim().replace(' ', "") == "q=0");
+                (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+            })
+        })
 }
 
 /// Another replica may have published: at most once per interval, ask the database for the
@@ -61,6 +90,10 @@ async fn refresh_if_due(state: &AppState) {
             _ => Ok(None),
         })
         .await;
+    state
+        .catalog
+        .stale
+        .store(newer.is_err(), std::sync::atomic::Ordering::Relaxed);
     match newer {
         Ok(Some(snapshot)) => state.catalog.offer(snapshot),
         Ok(None) => {}
@@ -88,7 +121,15 @@ pub async fn current(
     refresh_if_due(&state).await;
     let snapshot = state.catalog.get().ok_or(ApiError::Unavailable)?;
     let rendered = in_format(&snapshot, format, &state)?;
-    Ok(serve(&req, snapshot.version, &rendered))
+    Ok(serve(
+        &req,
+        snapshot.version,
+        &rendered,
+        state
+            .catalog
+            .stale
+            .load(std::sync::atomic::Ordering::Relaxed),
+    ))
 }
 
 /// `?format=`: which authorization server's format (default `canonical`).
@@ -158,7 +199,7 @@ pub async fn version(
         }
     };
     let rendered = in_format(&snapshot, format, &state)?;
-    Ok(serve(&req, v, &rendered))
+    Ok(serve(&req, v, &rendered, false))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
