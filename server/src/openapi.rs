@@ -31,6 +31,7 @@ use crate::handlers;
         handlers::scopes::get,
         handlers::catalog::current,
         handlers::catalog::keys,
+        handlers::catalog::watch,
         handlers::catalog::versions,
         handlers::catalog::version,
         handlers::catalog::diff_versions,

@@ -92,6 +92,7 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
     ("GET",   "/api/v1/catalog/versions",                 ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
     ("GET",   "/api/v1/catalog/versions/{version}",       ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
     ("GET",   "/api/v1/catalog/diff",                     ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
+    ("GET",   "/api/v1/catalog/watch",                    ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
     ("POST",  "/api/v1/lint",                             ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
     ("GET",   "/api/v1/change-requests",                  ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
     ("POST",  "/api/v1/change-requests",                  ["401", "401", "403:scope", "403:not_owner",  "201",            "403:not_owner",   "201"]),
@@ -215,10 +216,10 @@ impl Fixtures {
                 },
             )
             .replace("{version}", "1");
-        let path = if pattern == "/api/v1/catalog/diff" {
-            format!("{path}?from=0&to=1")
-        } else {
-            path
+        let path = match pattern {
+            "/api/v1/catalog/diff" => format!("{path}?from=0&to=1"),
+            "/api/v1/catalog/watch" => format!("{path}?after=0&timeout=1"),
+            _ => path,
         };
         let body = match (method, pattern) {
             ("POST", "/api/v1/domains") => {

@@ -153,7 +153,8 @@ impl Snapshot {
 }
 
 /// The current version, shared by all workers; replaced whole when a version is published.
-#[derive(Debug, Default)]
+/// Watchers ([`CurrentCatalog::subscribe`]) are told each new version number.
+#[derive(Debug)]
 pub struct CurrentCatalog {
     /// Deployment settings the formats need (token URL, default audience).
     pub options: formats::ExportOptions,
@@ -162,6 +163,8 @@ pub struct CurrentCatalog {
     snapshot: RwLock<Option<Arc<Snapshot>>>,
     /// Set while the database cannot be asked for newer versions: what is served may be stale.
     pub stale: std::sync::atomic::AtomicBool,
+    /// The newest installed version, for watchers.
+    changes: tokio::sync::watch::Sender<u64>,
     /// When the database was last asked whether another replica published a newer version.
     last_check: std::sync::Mutex<Option<std::time::Instant>>,
 }
@@ -198,6 +201,11 @@ impl CurrentCatalog {
         }
     }
 
+    /// Tells the newest installed version now and whenever a newer one is installed.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
     /// Installs `snapshot` unless a newer one is already there (replicas and races), with every
     /// format rendered once, here, rather than on each request.
     pub fn offer(&self, snapshot: Snapshot) {
@@ -209,7 +217,23 @@ impl CurrentCatalog {
         if slot.as_ref().is_none_or(|s| s.version < snapshot.version) {
             crate::observability::METRICS
                 .set_catalog_version(i64::try_from(snapshot.version).unwrap_or(i64::MAX));
+            let version = snapshot.version;
             *slot = Some(Arc::new(snapshot));
+            drop(slot);
+            self.changes.send_replace(version);
+        }
+    }
+}
+
+impl Default for CurrentCatalog {
+    fn default() -> Self {
+        Self {
+            options: formats::ExportOptions::default(),
+            signer: None,
+            snapshot: RwLock::default(),
+            stale: std::sync::atomic::AtomicBool::default(),
+            changes: tokio::sync::watch::Sender::new(0),
+            last_check: std::sync::Mutex::default(),
         }
     }
 }

@@ -288,3 +288,69 @@ pub async fn keys(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(signer.keys()))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct WatchQuery {
+    /// The version the caller has: the answer comes as soon as a newer one exists.
+    after: u64,
+    /// Seconds to wait at most, 1 to 60 (default 30); then 304.
+    timeout: Option<u64>,
+    /// As for `GET /api/v1/catalog`.
+    format: Option<String>,
+}
+
+/// Long poll: answers with the catalog as soon as a version newer than `after` exists (at once if
+/// one does), or 304 when `timeout` passes first. A publish on another replica is seen within a
+/// second.
+#[utoipa::path(get, path = "/api/v1/catalog/watch", tag = "catalog", params(WatchQuery),
+    security(("bearer" = ["scope-registry:catalog:read"])),
+    responses((status = 200, body = CatalogDocument, headers(("ETag" = String), ("Catalog-Version" = u64), ("Catalog-Signature" = String))),
+        (status = 304, description = "No newer version within the timeout", headers(("Catalog-Version" = u64))),
+        (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)))]
+pub async fn watch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    query: web::Query<WatchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(Permission::CatalogRead)?;
+    let q = query.into_inner();
+    let format = FormatQuery { format: q.format }.format()?;
+    let timeout = q.timeout.unwrap_or(30);
+    if !(1..=60).contains(&timeout) {
+        return Err(ApiError::bad_request(
+            "invalid_timeout",
+            format!("timeout must be between 1 and 60 seconds, not {timeout}"),
+        ));
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(timeout);
+    let mut versions = state.catalog.subscribe();
+    loop {
+        refresh_if_due(&state).await;
+        if let Some(snapshot) = state.catalog.get().filter(|s| s.version > q.after) {
+            let rendered = in_format(&snapshot, format, &state)?;
+            let stale = state
+                .catalog
+                .stale
+                .load(std::sync::atomic::Ordering::Relaxed);
+            return Ok(serve(&req, snapshot.version, &rendered, stale));
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            let current = state.catalog.get().map_or(0, |s| s.version);
+            return Ok(HttpResponse::NotModified()
+                .insert_header((header::CACHE_CONTROL, "no-cache"))
+                .insert_header((CATALOG_VERSION, current.to_string()))
+                .finish());
+        }
+        // Woken by a publish here, or after a moment to ask the database about other replicas.
+        let after = q.after;
+        let _ = tokio::time::timeout(
+            left.min(crate::catalog::REPLICA_CHECK_INTERVAL),
+            versions.wait_for(|v| *v > after),
+        )
+        .await;
+    }
+}
