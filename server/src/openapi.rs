@@ -32,6 +32,7 @@ use crate::handlers;
         handlers::catalog::current,
         handlers::catalog::keys,
         handlers::catalog::watch,
+        handlers::catalog::events,
         handlers::catalog::versions,
         handlers::catalog::version,
         handlers::catalog::diff_versions,

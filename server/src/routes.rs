@@ -54,6 +54,7 @@ routes! {
     GET "/api/v1/scopes/{name}" => scopes::get,
     GET "/api/v1/catalog" => catalog::current,
     GET "/api/v1/catalog/watch" => catalog::watch,
+    GET "/api/v1/catalog/events" => catalog::events,
     GET "/api/v1/catalog/versions" => catalog::versions,
     GET "/api/v1/catalog/versions/{version}" => catalog::version,
     GET "/api/v1/catalog/diff" => catalog::diff_versions,

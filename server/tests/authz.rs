@@ -93,6 +93,7 @@ const MATRIX: &[(&str, &str, [&str; 7])] = &[
     ("GET",   "/api/v1/catalog/versions/{version}",       ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
     ("GET",   "/api/v1/catalog/diff",                     ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
     ("GET",   "/api/v1/catalog/watch",                    ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
+    ("GET",   "/api/v1/catalog/events",                   ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
     ("POST",  "/api/v1/lint",                             ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
     ("GET",   "/api/v1/change-requests",                  ["401", "401", "403:scope", "200",            "200",            "200",             "200"]),
     ("POST",  "/api/v1/change-requests",                  ["401", "401", "403:scope", "403:not_owner",  "201",            "403:not_owner",   "201"]),
@@ -219,6 +220,7 @@ impl Fixtures {
         let path = match pattern {
             "/api/v1/catalog/diff" => format!("{path}?from=0&to=1"),
             "/api/v1/catalog/watch" => format!("{path}?after=0&timeout=1"),
+            "/api/v1/catalog/events" => format!("{path}?max_seconds=1"),
             _ => path,
         };
         let body = match (method, pattern) {

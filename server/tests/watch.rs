@@ -99,3 +99,40 @@ async fn a_publish_on_one_replica_wakes_a_watcher_on_another() {
         assert!(lag < Duration::from_secs(5), "{backend:?}: {lag:?}");
     }
 }
+
+#[actix_web::test]
+async fn server_sent_events_tell_each_new_version() {
+    use actix_web::http::{Method, header};
+    use actix_web::test::TestRequest;
+    let app = TestApp::start(Backend::Sqlite).await;
+    app.with_domains().await;
+    let v1 = app.publish(&["ecommerce:orders:read"]).await;
+    let listening = app.get("/api/v1/catalog/events?max_seconds=3", &READER);
+    let publishing = async {
+        actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+        app.publish(&["ecommerce:carts:update"]).await
+    };
+    let (r, v2) = futures_util::future::join(listening, publishing).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.header("content-type").as_deref(),
+        Some("text/event-stream")
+    );
+    let text = r.text();
+    let ids: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .collect();
+    assert_eq!(ids, [v1.to_string(), v2.to_string()], "{text}");
+    assert!(text.contains("data: {\"etag\":"), "{text}");
+
+    // Reconnecting with the last id seen: nothing already told is told again.
+    let req = TestRequest::default()
+        .method(Method::GET)
+        .uri("/api/v1/catalog/events?max_seconds=1")
+        .peer_addr("127.0.0.1:40003".parse().unwrap())
+        .insert_header((header::AUTHORIZATION, format!("Bearer {}", READER.token())))
+        .insert_header(("last-event-id", v2.to_string()));
+    let r = app.send(req).await;
+    assert!(!r.text().contains("event: version"), "{}", r.text());
+}

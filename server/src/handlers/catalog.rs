@@ -354,3 +354,83 @@ pub async fn watch(
         .await;
     }
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// Close the stream after this many seconds, 1 to 3600 (default 3600); clients reconnect with
+    /// `Last-Event-ID` and miss nothing.
+    max_seconds: Option<u64>,
+}
+
+/// A server-sent-events stream of catalog versions: one `version` event for the current version
+/// (or, with `Last-Event-ID: N`, only for versions above N), then one per new version, with
+/// comments as keep-alives. Each event's `id` is the version; its data is
+/// `{"version":N,"etag":"…"}`.
+#[utoipa::path(get, path = "/api/v1/catalog/events", tag = "catalog", params(EventsQuery),
+    security(("bearer" = ["scope-registry:catalog:read"])),
+    responses((status = 200, description = "text/event-stream of versions", content_type = "text/event-stream"),
+        (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)))]
+pub async fn events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Principal,
+    query: web::Query<EventsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use std::time::{Duration, Instant};
+    who.require(Permission::CatalogRead)?;
+    let max_seconds = query.into_inner().max_seconds.unwrap_or(3600);
+    if !(1..=3600).contains(&max_seconds) {
+        return Err(ApiError::bad_request(
+            "invalid_max_seconds",
+            format!("max_seconds must be between 1 and 3600, not {max_seconds}"),
+        ));
+    }
+    let last_seen: Option<u64> = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
+    let closes_at = Instant::now() + Duration::from_secs(max_seconds);
+    let versions = state.catalog.subscribe();
+    let start = (state.clone(), versions, last_seen, 0u32);
+    let stream = futures_util::stream::unfold(
+        start,
+        move |(state, mut versions, last, mut idle)| async move {
+            loop {
+                if Instant::now() >= closes_at {
+                    return None;
+                }
+                refresh_if_due(&state).await;
+                if let Some(s) = state
+                    .catalog
+                    .get()
+                    .filter(|s| last.is_none_or(|l| s.version > l))
+                {
+                    let data = serde_json::json!({ "version": s.version, "etag": s.etag });
+                    let event = format!("id: {}\nevent: version\ndata: {data}\n\n", s.version);
+                    let next = (state, versions, Some(s.version), 0);
+                    return Some((Ok::<_, actix_web::Error>(web::Bytes::from(event)), next));
+                }
+                // Woken by a local publish, or every interval to ask the database about other replicas.
+                let wait = crate::catalog::REPLICA_CHECK_INTERVAL;
+                if tokio::time::timeout(wait, versions.changed())
+                    .await
+                    .is_err()
+                {
+                    idle += 1;
+                    if idle >= 15 {
+                        let next = (state, versions, last, 0);
+                        return Some((Ok(web::Bytes::from_static(b": keep-alive\n\n")), next));
+                    }
+                }
+            }
+        },
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(stream))
+}
