@@ -112,6 +112,9 @@ pub async fn prepare_with(
     if let Some(s) = snapshot {
         catalog.offer(s);
     }
+    if let db::DatabaseUrl::Postgres(url) = &settings.database {
+        catalog::listen::spawn(url.clone(), &catalog, pool.clone());
+    }
     Ok(AppState {
         pool,
         settings: Arc::new(settings),

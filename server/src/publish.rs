@@ -83,6 +83,7 @@ pub fn publish(
             },
         )?;
     }
+    crate::catalog::listen::notify(conn, plan.version)?;
     stored.row.published_version = Some(version);
     stored.row.lint = serde_json::to_string(&lint).unwrap_or_else(|_| "[]".to_owned());
     requests::save(conn, stored, &wf, now)?;

@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod formats;
+pub mod listen;
 pub mod signing;
 
 use std::collections::BTreeMap;
@@ -169,7 +170,8 @@ pub struct CurrentCatalog {
     last_check: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
-/// How stale a replica's snapshot may get when another replica publishes: at most this long.
+/// How stale a replica's snapshot may get when another replica publishes and no notification
+/// arrives (SQLite, or a PostgreSQL listener reconnecting): at most this long.
 pub const REPLICA_CHECK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl CurrentCatalog {
