@@ -24,6 +24,9 @@ step "Prometheus alert rules (ops/prometheus)"
 promtool check rules ops/prometheus/alerts.yml
 promtool test rules ops/prometheus/alerts.test.yml
 
+step "node packages of the test suite's OpenID provider (tests/oidc)"
+npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+
 step "build (the black-box tests run the binaries)"
 cargo build --workspace --locked
 

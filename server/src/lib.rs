@@ -15,6 +15,7 @@ pub mod handlers;
 pub mod observability;
 pub mod openapi;
 pub mod publish;
+pub mod pull;
 pub mod requests;
 pub mod routes;
 pub mod state;

@@ -31,6 +31,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Keep a file in sync with the registry's catalog, in one format (the pull agent).
+    Pull(Box<scope_registry::pull::PullArgs>),
     /// Print an access token for a demo persona (alice, bob, carol, dave, erin), for a registry
     /// running with --demo on the same database.
     DemoToken {
@@ -89,6 +91,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             init_logging(settings.log_format);
             serve(settings)
         }
+        Command::Pull(args) => scope_registry::pull::run(*args),
         Command::Migrate(args) => {
             init_logging(LogFormat::Text);
             let pool = args.open()?;

@@ -625,3 +625,179 @@ pub fn create_postgres_database(server: &str) -> String {
         .unwrap();
     format!("{server}/{name}")
 }
+
+/// A long-running `scope-registry` subcommand (e.g. `pull --watch`), its standard error kept in
+/// a file; killed when dropped.
+#[derive(Debug)]
+pub struct Background {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Background {
+    /// `scope-registry ARGS...`, logging to `log_dir/NAME.log`.
+    pub fn start(log_dir: &Path, name: &str, args: &[&str]) -> Background {
+        let log = log_dir.join(format!("{name}.log"));
+        let child = command()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(File::create(log_dir.join(format!("{name}.out"))).unwrap())
+            .stderr(File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        Background { child, log }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits up to `within` for `count` log lines matching `found`; panics with the log if they
+    /// do not come.
+    pub fn wait_for_lines(&self, count: usize, within: Duration, found: impl Fn(&str) -> bool) {
+        wait_for_lines(&self.log, count, within, found);
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- log of {} ---\n{}", self.log.display(), self.log());
+        }
+    }
+}
+
+fn wait_for_lines(log: &Path, count: usize, within: Duration, found: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + within;
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if text.lines().filter(|l| found(l)).count() >= count {
+            return;
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "{} did not log the expected line(s) within {within:?}:\n{text}",
+                log.display()
+            );
+        }
+        std::thread::sleep(POLL_INTERVAL);
+    }
+}
+
+/// The real OpenID provider of the test suite: node `oidc-provider` running
+/// `tests/oidc/provider.mjs` on a loopback port (see that file for what it does and its
+/// configuration). Killed when dropped.
+#[derive(Debug)]
+pub struct OidcProvider {
+    child: Child,
+    /// `http://127.0.0.1:PORT`, also its issuer identifier.
+    pub issuer: String,
+    log: PathBuf,
+}
+
+impl OidcProvider {
+    /// Starts the provider with `config` (written to `dir/oidc-provider.json`); returns once it
+    /// listens.
+    pub fn start(dir: &Path, config: &Value) -> OidcProvider {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc/provider.mjs");
+        let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc/node_modules/oidc-provider");
+        assert!(
+            modules.is_dir(),
+            "{} is missing: run `npm ci --prefix tests/oidc` (scripts/test.sh does)",
+            modules.display()
+        );
+        let config_file = dir.join("oidc-provider.json");
+        std::fs::write(&config_file, serde_json::to_vec_pretty(config).unwrap()).unwrap();
+        let log = dir.join("oidc-provider.log");
+        let child = Command::new("node")
+            .arg(&script)
+            .arg(&config_file)
+            .stdin(Stdio::null())
+            .stdout(File::create(&log).unwrap())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node (Debian's nodejs) on PATH");
+        let mut provider = OidcProvider {
+            child,
+            issuer: String::new(),
+            log,
+        };
+        let deadline = Instant::now() + STARTUP_DEADLINE;
+        loop {
+            let text = provider.log();
+            if let Some(rest) = text.lines().find_map(|l| l.strip_prefix("listening on ")) {
+                provider.issuer = rest.trim().to_owned();
+                return provider;
+            }
+            if let Some(status) = provider.child.try_wait().unwrap() {
+                panic!("oidc-provider exited ({status}):\n{text}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "oidc-provider did not start within {STARTUP_DEADLINE:?}:\n{text}"
+            );
+            std::thread::sleep(POLL_INTERVAL);
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits up to `within` for `count` log lines matching `found`.
+    pub fn wait_for_lines(&self, count: usize, within: Duration, found: impl Fn(&str) -> bool) {
+        wait_for_lines(&self.log, count, within, found);
+    }
+
+    pub fn token_url(&self) -> String {
+        format!("{}/token", self.issuer)
+    }
+
+    /// A client-credentials token request: the status and the JSON answer.
+    pub fn client_credentials(
+        &self,
+        client_id: &str,
+        secret: &str,
+        scope: &str,
+        resource: &str,
+    ) -> (u16, Value) {
+        let response = reqwest::blocking::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .post(self.token_url())
+            .basic_auth(client_id, Some(secret))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("scope", scope),
+                ("resource", resource),
+            ])
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().unwrap())
+    }
+
+    /// An access token for `client_id`, or the test fails.
+    pub fn token(&self, client_id: &str, secret: &str, scope: &str, resource: &str) -> String {
+        let (status, answer) = self.client_credentials(client_id, secret, scope, resource);
+        assert_eq!(status, 200, "token for {client_id}: {answer}");
+        answer["access_token"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- log of oidc-provider ---\n{}", self.log());
+        }
+    }
+}

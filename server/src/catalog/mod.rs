@@ -58,7 +58,7 @@ pub fn digest_hex(bytes: &[u8]) -> String {
 }
 
 /// `bytes` gzip-compressed (best compression: done once per version, served many times).
-fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
     use std::io::Write as _;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes).ok()?;
