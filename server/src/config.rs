@@ -56,6 +56,14 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "SCOPE_REGISTRY_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+    /// The catalog signing key: a PKCS#8 PEM Ed25519 private key file (`openssl genpkey
+    /// -algorithm ed25519`) [default: a key the registry keeps in the database].
+    #[arg(
+        long,
+        env = "SCOPE_REGISTRY_CATALOG_SIGNING_KEY_FILE",
+        value_name = "FILE"
+    )]
+    pub catalog_signing_key_file: Option<PathBuf>,
     /// Demo mode: loopback only, seeded data and personas, its own token issuer.
     #[arg(long, env = "SCOPE_REGISTRY_DEMO")]
     pub demo: bool,
@@ -78,6 +86,18 @@ pub struct FileConfig {
     pub roles: RolesFile,
     #[serde(default)]
     pub export: ExportFile,
+    #[serde(default)]
+    pub catalog: CatalogFile,
+}
+
+/// How the catalog is signed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogFile {
+    /// PKCS#8 PEM Ed25519 private key that signs the catalog (instead of a database key).
+    pub signing_key_file: Option<PathBuf>,
+    /// How long a retired signing key stays published, in hours (default 168, 7 days).
+    pub retired_key_grace_hours: Option<u64>,
 }
 
 /// What the catalog's target formats need to know about the deployment.
@@ -137,6 +157,10 @@ pub struct Settings {
     pub admin_group: String,
     pub security_reviewer_group: String,
     pub export: crate::catalog::formats::ExportOptions,
+    /// `catalog.signing_key_file`: the key that signs the catalog, if not a database key.
+    pub signing_key_file: Option<PathBuf>,
+    /// `catalog.retired_key_grace_hours`: how long a retired signing key stays published.
+    pub retired_key_grace: Duration,
 }
 
 /// A setting that cannot be used, named.
@@ -157,6 +181,8 @@ fn err(setting: &str, message: impl Into<String>) -> ConfigError {
 pub const DEMO_ISSUER: &str = "urn:scope-registry:demo-issuer";
 const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const DEFAULT_DATABASE: &str = "sqlite://./scope-registry.db";
+const DEFAULT_RETIRED_KEY_GRACE_HOURS: u64 = 7 * 24;
+const MAX_RETIRED_KEY_GRACE_HOURS: u64 = 365 * 24;
 
 impl Settings {
     /// Reads the file named by `--config` (if any) and resolves everything.
@@ -258,6 +284,26 @@ impl Settings {
             authorization_url: file.export.authorization_url.clone(),
             default_audience: file.export.default_audience.clone(),
         };
+        let signing_key_file = args
+            .catalog_signing_key_file
+            .clone()
+            .or(file.catalog.signing_key_file);
+        if signing_key_file
+            .as_ref()
+            .is_some_and(|p| p.as_os_str().is_empty())
+        {
+            return Err(err("catalog.signing_key_file", "must not be empty"));
+        }
+        let grace_hours = file
+            .catalog
+            .retired_key_grace_hours
+            .unwrap_or(DEFAULT_RETIRED_KEY_GRACE_HOURS);
+        if grace_hours > MAX_RETIRED_KEY_GRACE_HOURS {
+            return Err(err(
+                "catalog.retired_key_grace_hours",
+                format!("at most {MAX_RETIRED_KEY_GRACE_HOURS} (a year)"),
+            ));
+        }
         let non_empty = |setting: &str, value: Option<String>, default: &str| {
             let v = value.unwrap_or_else(|| default.to_owned());
             if v.trim().is_empty() {
@@ -300,7 +346,27 @@ impl Settings {
                 "security-reviewers",
             )?,
             export,
+            signing_key_file,
+            retired_key_grace: Duration::from_secs(grace_hours * 3600),
         })
+    }
+
+    /// Reads `catalog.signing_key_file`, if set: the error names the file and what is wrong with
+    /// it, never its content.
+    pub fn load_signing_key(
+        &self,
+    ) -> Result<Option<crate::catalog::signing_keys::FileKey>, ConfigError> {
+        let Some(path) = &self.signing_key_file else {
+            return Ok(None);
+        };
+        crate::catalog::signing_keys::FileKey::read(path)
+            .map(Some)
+            .map_err(|e| {
+                err(
+                    "catalog.signing_key_file",
+                    format!("{}: {e}", path.display()),
+                )
+            })
     }
 
     /// Reads the policy file, or the built-in policy.
@@ -428,6 +494,44 @@ mod tests {
                 .setting,
             "token.issuer"
         );
+    }
+
+    #[test]
+    fn catalog_signing_settings() {
+        let s = Settings::resolve(&args(), FileConfig::default()).unwrap();
+        assert_eq!(s.signing_key_file, None);
+        assert_eq!(s.retired_key_grace, Duration::from_secs(7 * 24 * 3600));
+        let file: FileConfig = toml::from_str(
+            "[catalog]\nsigning_key_file = \"/etc/registry/catalog.pem\"\nretired_key_grace_hours = 0\n",
+        )
+        .unwrap();
+        let s = Settings::resolve(&args(), file).unwrap();
+        assert_eq!(s.retired_key_grace, Duration::ZERO);
+        assert_eq!(
+            s.signing_key_file.as_deref(),
+            Some(Path::new("/etc/registry/catalog.pem"))
+        );
+        let mut a = args();
+        a.catalog_signing_key_file = Some("/run/secrets/catalog.pem".into());
+        let file: FileConfig =
+            toml::from_str("[catalog]\nsigning_key_file = \"/etc/x.pem\"\n").unwrap();
+        let s = Settings::resolve(&a, file).unwrap();
+        assert_eq!(
+            s.signing_key_file.as_deref(),
+            Some(Path::new("/run/secrets/catalog.pem"))
+        );
+        let file: FileConfig =
+            toml::from_str("[catalog]\nretired_key_grace_hours = 100000\n").unwrap();
+        assert_eq!(
+            Settings::resolve(&args(), file).unwrap_err().setting,
+            "catalog.retired_key_grace_hours"
+        );
+        let mut a = args();
+        a.catalog_signing_key_file = Some(PathBuf::from("/nonexistent/catalog.pem"));
+        let s = Settings::resolve(&a, FileConfig::default()).unwrap();
+        let e = s.load_signing_key().unwrap_err();
+        assert_eq!(e.setting, "catalog.signing_key_file");
+        assert!(e.to_string().contains("/nonexistent/catalog.pem"), "{e}");
     }
 
     #[test]

@@ -64,23 +64,26 @@ pub async fn prepare_with(
         url: url.clone(),
         message,
     };
+    let file_key = settings.load_signing_key()?.map(Arc::new);
     let pool =
         db::connect(&settings.database, settings.pool_size).map_err(|e| db_error(e.to_string()))?;
+    let key_ring =
+        catalog::signing_keys::KeyRing::new(file_key.as_deref(), settings.retired_key_grace);
     let pool2 = pool.clone();
     let demo = settings.demo;
-    let (snapshot, demo_keys, signer) = web::block(move || -> Result<_, String> {
+    let (snapshot, demo_keys, keys) = web::block(move || -> Result<_, String> {
         let mut conn = pool2.get().map_err(|e| e.to_string())?;
         db::migrate(&mut conn).map_err(|e| e.to_string())?;
         publish::ensure_genesis(&mut conn, state::now_ms()).map_err(|e| e.to_string())?;
-        let signer = catalog::signing::CatalogSigner::load_or_create(&mut conn)
+        let keys = catalog::signing_keys::prepare(&mut conn, file_key.as_deref(), state::now_ms())
             .map_err(|e| e.to_string())?;
-        let keys = if demo {
+        let demo_keys = if demo {
             Some(demo::signing_key(&mut conn).map_err(|e| e.to_string())?)
         } else {
             None
         };
         let snapshot = publish::load_current(&mut conn).map_err(|e| e.to_string())?;
-        Ok((snapshot, keys, signer))
+        Ok((snapshot, demo_keys, keys))
     })
     .await
     .map_err(|e| db_error(e.to_string()))?
@@ -106,10 +109,15 @@ pub async fn prepare_with(
             return Err(StartError::Tokens("demo keys missing".into()));
         }
     };
-    let catalog = Arc::new(CurrentCatalog::new(
-        settings.export.clone(),
-        Some(Arc::new(signer)),
-    ));
+    let signer = key_ring
+        .signer(&keys, state::now_ms(), None)
+        .map_err(|e| db_error(e.to_string()))?
+        .ok_or_else(|| db_error("no catalog signing key".into()))?;
+    tracing::info!(kid = signer.kid(), "catalog signing key");
+    let catalog = Arc::new(
+        CurrentCatalog::new(settings.export.clone(), Some(Arc::new(signer)))
+            .with_key_ring(key_ring),
+    );
     if let Some(s) = snapshot {
         catalog.offer(s);
     }

@@ -26,6 +26,8 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Catalog signing keys: list them, rotate the database key.
+    SigningKey(scope_registry::catalog::keys_cli::SigningKeyArgs),
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -105,6 +107,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::SigningKey(args) => scope_registry::catalog::keys_cli::run(args),
         Command::Audit {
             command: AuditCommand::Verify(args),
         } => {

@@ -3,11 +3,13 @@
 
 pub mod diff;
 pub mod formats;
+pub mod keys_cli;
 pub mod listen;
 pub mod signing;
+pub mod signing_keys;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use base64::Engine as _;
 use scope_lint::ScopeDefinition;
@@ -139,6 +141,25 @@ impl Snapshot {
         Ok(Rendered::of(body, signer))
     }
 
+    /// The same renderings signed by `signer` (a replica's signing key changed).
+    fn resigned(&self, signer: &signing::CatalogSigner) -> Self {
+        let formats = self
+            .formats
+            .iter()
+            .map(|(f, r)| {
+                let r = r.clone().map(|r| Rendered {
+                    signature: Some(signer.sign(r.body.as_bytes())),
+                    ..r
+                });
+                (*f, r)
+            })
+            .collect();
+        Self {
+            formats: Arc::new(formats),
+            ..self.clone()
+        }
+    }
+
     fn with_formats(
         mut self,
         options: &formats::ExportOptions,
@@ -159,8 +180,14 @@ impl Snapshot {
 pub struct CurrentCatalog {
     /// Deployment settings the formats need (token URL, default audience).
     pub options: formats::ExportOptions,
-    /// Signs every rendering; `None` only where nothing is served.
-    pub signer: Option<Arc<signing::CatalogSigner>>,
+    /// Signs every rendering; `None` only where nothing is served. Replaced when the stored
+    /// signing keys change ([`CurrentCatalog::follow_keys`]).
+    signer: RwLock<Option<Arc<signing::CatalogSigner>>>,
+    /// How to follow the stored signing keys; `None` where nothing is signed.
+    key_ring: Option<signing_keys::KeyRing>,
+    /// Held while a snapshot is rendered and installed, or re-signed: what is installed is
+    /// always signed by the signer in force.
+    install: Mutex<()>,
     snapshot: RwLock<Option<Arc<Snapshot>>>,
     /// Set while the database cannot be asked for newer versions: what is served may be stale.
     pub stale: std::sync::atomic::AtomicBool,
@@ -198,8 +225,55 @@ impl CurrentCatalog {
     ) -> Self {
         Self {
             options,
-            signer,
+            signer: RwLock::new(signer),
             ..Self::default()
+        }
+    }
+
+    /// Follows the stored signing keys with `ring` ([`CurrentCatalog::follow_keys`]).
+    pub fn with_key_ring(mut self, ring: signing_keys::KeyRing) -> Self {
+        self.key_ring = Some(ring);
+        self
+    }
+
+    /// The signer in force.
+    pub fn signer(&self) -> Option<Arc<signing::CatalogSigner>> {
+        self.signer
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Follows the stored signing-key list (its text, read by the caller at most once per
+    /// [`REPLICA_CHECK_INTERVAL`]): a new signing key (a rotation) replaces the signer and
+    /// re-signs the current version's renderings; a change in the published keys (a new key, the
+    /// end of a grace period) replaces the published set. Cheap when nothing changed.
+    pub fn follow_keys(&self, stored: &str) {
+        let Some(ring) = &self.key_ring else {
+            return;
+        };
+        let _install = self.install.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self.signer();
+        let next = match ring.follow(stored, crate::state::now_ms(), current.as_deref()) {
+            Ok(Some(next)) => Arc::new(next),
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "catalog signing keys not followed; signing as before");
+                return;
+            }
+        };
+        let resign = current.as_ref().is_none_or(|c| c.kid() != next.kid());
+        *self.signer.write().unwrap_or_else(|p| p.into_inner()) = Some(next.clone());
+        if resign {
+            tracing::info!(
+                kid = next.kid(),
+                previous = current.as_ref().map(|c| c.kid()),
+                "catalog signing key changed; the current version is signed again"
+            );
+            if let Some(snapshot) = self.get() {
+                let resigned = Arc::new(snapshot.resigned(&next));
+                *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Some(resigned);
+            }
         }
     }
 
@@ -214,7 +288,11 @@ impl CurrentCatalog {
         if self.get().is_some_and(|s| s.version >= snapshot.version) {
             return;
         }
-        let snapshot = snapshot.with_formats(&self.options, self.signer.as_deref());
+        let _install = self.install.lock().unwrap_or_else(|p| p.into_inner());
+        if self.get().is_some_and(|s| s.version >= snapshot.version) {
+            return;
+        }
+        let snapshot = snapshot.with_formats(&self.options, self.signer().as_deref());
         let mut slot = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
         if slot.as_ref().is_none_or(|s| s.version < snapshot.version) {
             crate::observability::METRICS
@@ -231,7 +309,9 @@ impl Default for CurrentCatalog {
     fn default() -> Self {
         Self {
             options: formats::ExportOptions::default(),
-            signer: None,
+            signer: RwLock::default(),
+            key_ring: None,
+            install: Mutex::default(),
             snapshot: RwLock::default(),
             stale: std::sync::atomic::AtomicBool::default(),
             changes: tokio::sync::watch::Sender::new(0),

@@ -1,36 +1,26 @@
 //! Signing: every served representation of the catalog carries a detached JWS over its exact
 //! bytes (`Catalog-Signature` header), made with the registry's Ed25519 key, whose public half is
 //! published at `/.well-known/catalog-keys.json`, so an authorization server can check that what
-//! it loads came from the registry unmodified.
+//! it loads came from the registry unmodified. Which key signs and which keys are published is
+//! [`super::signing_keys`]'s business.
 //!
 //! The JWS is RFC 7515 compact serialization with a detached, unencoded payload (RFC 7797):
 //! `BASE64URL(header)..BASE64URL(signature)`, the header being
 //! `{"alg":"EdDSA","kid":…,"b64":false,"crit":["b64"]}` and the signing input
 //! `BASE64URL(header) || "." || the response body bytes`.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::JwkSet;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::auth::jwt::TokenMinter;
-use crate::db::DbConnection;
-use crate::db::models::setting;
-use crate::error::ApiError;
 
-const KEYS_SETTING: &str = "catalog.signing_keys";
-
-/// A stored signing key. The newest is used; older ones stay published (rotation comes later).
-#[derive(Serialize, Deserialize)]
-struct StoredKey {
-    kid: String,
-    pem: String,
-}
-
-/// The registry's catalog signing key and the public keys it publishes.
+/// The key a replica signs the catalog with, and the public keys it publishes.
 pub struct CatalogSigner {
-    key: TokenMinter,
+    key: Arc<TokenMinter>,
     header: String,
     published: JwkSet,
 }
@@ -44,37 +34,8 @@ impl std::fmt::Debug for CatalogSigner {
 }
 
 impl CatalogSigner {
-    /// The key kept in the database, created (under the write lock, so replicas agree) on first
-    /// start.
-    pub fn load_or_create(conn: &mut DbConnection) -> Result<Self, ApiError> {
-        let fresh = TokenMinter::generate("pending").map_err(ApiError::internal)?;
-        let kid = key_id(&fresh);
-        let fresh = TokenMinter::from_pkcs8_pem(kid.clone(), &fresh.to_pkcs8_pem())
-            .map_err(ApiError::internal)?;
-        let candidate = serde_json::to_string(&vec![StoredKey {
-            kid,
-            pem: fresh.to_pkcs8_pem(),
-        }])
-        .map_err(ApiError::internal)?;
-        let stored = conn
-            .write(|c| Ok::<_, ApiError>(setting::get_or_insert(c, KEYS_SETTING, &candidate)?))?;
-        let keys: Vec<StoredKey> = serde_json::from_str(&stored).map_err(ApiError::internal)?;
-        let minters = keys
-            .iter()
-            .map(|k| TokenMinter::from_pkcs8_pem(k.kid.clone(), &k.pem))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(ApiError::internal)?;
-        let published = JwkSet {
-            keys: minters.iter().flat_map(|m| m.jwks().keys).collect(),
-        };
-        let key = minters
-            .into_iter()
-            .last()
-            .ok_or_else(|| ApiError::internal("no catalog signing key"))?;
-        Ok(Self::with_key(key, published))
-    }
-
-    fn with_key(key: TokenMinter, published: JwkSet) -> Self {
+    /// Signs with `key` and publishes `published` (which should hold `key`'s public half).
+    pub fn new(key: Arc<TokenMinter>, published: JwkSet) -> Self {
         let header =
             serde_json::json!({ "alg": "EdDSA", "kid": key.kid(), "b64": false, "crit": ["b64"] });
         let header = URL_SAFE_NO_PAD.encode(header.to_string());
@@ -83,6 +44,16 @@ impl CatalogSigner {
             header,
             published,
         }
+    }
+
+    /// The id of the signing key (the JWS header's `kid`).
+    pub fn kid(&self) -> &str {
+        self.key.kid()
+    }
+
+    /// The signing key, to sign with it again under another published set.
+    pub fn key(&self) -> &Arc<TokenMinter> {
+        &self.key
     }
 
     /// The detached JWS over `body`.
@@ -101,13 +72,17 @@ impl CatalogSigner {
     }
 }
 
-/// A key's id: derived from its public key, so it names the key and nothing else.
-fn key_id(key: &TokenMinter) -> String {
-    let jwks = key.jwks();
-    let x = serde_json::to_value(&jwks.keys)
+/// The public key of `key`, base64url (a JWK's `x`).
+pub fn public_x(key: &TokenMinter) -> String {
+    serde_json::to_value(&key.jwks().keys)
         .ok()
         .and_then(|v| v[0]["x"].as_str().map(str::to_owned))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// A key's id: derived from its public key (`x`), so it names the key and nothing else, and the
+/// same key file gives the same id on every replica.
+pub fn key_id(x: &str) -> String {
     let digest = Sha256::digest(x.as_bytes());
     format!(
         "catalog-{}",
@@ -127,7 +102,7 @@ mod tests {
     fn signatures_verify_over_the_exact_bytes() {
         let minter = TokenMinter::generate("k1").unwrap();
         let jwks = minter.jwks();
-        let signer = CatalogSigner::with_key(minter, jwks.clone());
+        let signer = CatalogSigner::new(Arc::new(minter), jwks.clone());
         let body = br#"{"version":1,"scopes":[]}"#;
         let jws = signer.sign(body);
         let (header, rest) = jws.split_once("..").unwrap();

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::auth::principal::{Permission, Principal};
 use crate::catalog::diff::{CatalogDiff, diff};
 use crate::catalog::formats::Format;
+use crate::catalog::signing_keys;
 use crate::catalog::{CatalogDocument, Rendered, Snapshot};
 use crate::db::models::catalog_version;
 use crate::error::ApiError;
@@ -73,8 +74,9 @@ fn accepts_gzip(req: &HttpRequest) -> bool {
         })
 }
 
-/// Another replica may have published: at most once per interval, ask the database for the
-/// latest version number and load it if it is newer. If the database is down, the last good
+/// Another replica may have published, or the signing keys may have been rotated: at most once
+/// per interval, ask the database for the latest version number and the signing-key list, load
+/// the version if it is newer and follow the keys. If the database is down, the last good
 /// snapshot keeps being served.
 async fn refresh_if_due(state: &AppState) {
     if !state.catalog.check_due() {
@@ -85,9 +87,13 @@ async fn refresh_if_due(state: &AppState) {
         .get()
         .map_or(-1, |s| i64::try_from(s.version).unwrap_or(i64::MAX));
     let newer = state
-        .db(move |c| match catalog_version::latest_number(c)? {
-            Some(latest) if latest > known => Ok(crate::publish::load_current(c)?),
-            _ => Ok(None),
+        .db(move |c| {
+            let keys = signing_keys::read_text(c)?;
+            let snapshot = match catalog_version::latest_number(c)? {
+                Some(latest) if latest > known => crate::publish::load_current(c)?,
+                _ => None,
+            };
+            Ok((keys, snapshot))
         })
         .await;
     state
@@ -95,8 +101,15 @@ async fn refresh_if_due(state: &AppState) {
         .stale
         .store(newer.is_err(), std::sync::atomic::Ordering::Relaxed);
     match newer {
-        Ok(Some(snapshot)) => state.catalog.offer(snapshot),
-        Ok(None) => {}
+        Ok((keys, snapshot)) => {
+            // Keys first, so a new version is signed by the key in force.
+            if let Some(keys) = keys {
+                state.catalog.follow_keys(&keys);
+            }
+            if let Some(snapshot) = snapshot {
+                state.catalog.offer(snapshot);
+            }
+        }
         Err(e) => {
             tracing::warn!(error = %e, "catalog refresh failed; serving the last good snapshot")
         }
@@ -161,7 +174,7 @@ fn in_format(snapshot: &Snapshot, format: Format, state: &AppState) -> Result<Re
         .render(
             format,
             &state.catalog.options,
-            state.catalog.signer.as_deref(),
+            state.catalog.signer().as_deref(),
         )
         .map_err(|why| {
             ApiError::conflict(
@@ -280,10 +293,13 @@ pub async fn diff_versions(
 }
 
 /// The public keys that sign the catalog (JWKS): check a response's `Catalog-Signature` with them.
+/// The active key, keys retired less than the grace period ago, and the key this replica signs
+/// with.
 #[utoipa::path(get, path = "/.well-known/catalog-keys.json", tag = "catalog",
     responses((status = 200, description = "JWK Set of the catalog signing keys", content_type = "application/json")))]
 pub async fn keys(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let signer = state.catalog.signer.as_ref().ok_or(ApiError::NotFound)?;
+    refresh_if_due(&state).await;
+    let signer = state.catalog.signer().ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .json(signer.keys()))

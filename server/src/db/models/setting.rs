@@ -21,3 +21,16 @@ pub fn get_or_insert(conn: &mut DbConnection, key: &str, value: &str) -> QueryRe
         .execute(conn)?;
     Ok(value.to_owned())
 }
+
+/// Sets `key` to `value`, whether or not it was set (call under the write lock).
+pub fn put(conn: &mut DbConnection, key: &str, value: &str) -> QueryResult<()> {
+    let updated = diesel::update(settings::table.find(key))
+        .set(settings::value.eq(value))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(settings::table)
+            .values((settings::key.eq(key), settings::value.eq(value)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
