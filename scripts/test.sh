@@ -11,11 +11,15 @@ step() { printf '\n==> %s\n' "$*"; }
 step "rustfmt"
 cargo fmt --all --check
 
-step "clippy (-D warnings)"
+step "clippy (-D warnings), the browser bundle's code included"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p scope-registry-frontend --target wasm32-unknown-unknown --features hydrate --locked -- -D warnings
 
 step "scope-lint library for wasm32-unknown-unknown"
 cargo build -p scope-lint --lib --no-default-features --target wasm32-unknown-unknown --locked
+
+step "web UI browser bundle (frontend for wasm32 + wasm-bindgen; scripts/build-ui.sh)"
+scripts/build-ui.sh
 
 step "fuzz targets type-check (running them: scope-lint/fuzz/README.md)"
 cargo check --manifest-path scope-lint/fuzz/Cargo.toml --locked

@@ -1,5 +1,20 @@
-//! The Leptos web UI of the scope registry (pages and components come with the web UI issue), and
-//! the wire types of its REST API in [`api`]: what the server sends and accepts, serde only, so
-//! the browser, the server and the tests share one definition.
+//! The Leptos web UI of the scope registry, and the wire types of its REST API in [`api`]: what
+//! the server sends and accepts, serde only, so the browser, the server and the tests share one
+//! definition.
+//!
+//! The UI renders on the server (feature `ssr`, inside the registry's actix-web app) and hydrates
+//! in the browser (feature `hydrate`, built for wasm32). Its server functions ([`server_fns`]) ask
+//! the registry through the [`api::backend::Backend`] port; every page works without JavaScript.
 
 pub mod api;
+pub mod app;
+pub mod pages;
+pub mod server_fns;
+
+/// The browser bundle's entry point: hydrates the page the server rendered.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

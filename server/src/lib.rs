@@ -19,6 +19,7 @@ pub mod pull;
 pub mod requests;
 pub mod routes;
 pub mod state;
+pub mod ui;
 pub mod workflow;
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ use actix_web::error::{JsonPayloadError, QueryPayloadError};
 use actix_web::http::header;
 use actix_web::middleware::{Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpRequest, web};
+use leptos_actix::LeptosRoutes as _;
 
 use crate::auth::jwt::{TokenConfig, TokenValidator};
 use crate::catalog::CurrentCatalog;
@@ -130,6 +132,10 @@ pub async fn prepare_with(
         policy: Arc::new(policy),
         catalog,
         tokens,
+        ui_assets: ui::assets::UiAssets::load(
+            &std::env::var_os("SCOPE_REGISTRY_UI_ASSETS_DIR")
+                .map_or_else(ui::assets::default_dir, std::path::PathBuf::from),
+        ),
     })
 }
 
@@ -164,7 +170,7 @@ pub fn build_app(
         )),
     );
     App::new()
-        .app_data(web::Data::new(state))
+        .app_data(web::Data::new(state.clone()))
         .app_data(
             web::JsonConfig::default()
                 .limit(limit)
@@ -177,6 +183,11 @@ pub fn build_app(
         .app_data(web::QueryConfig::default().error_handler(|e, _| query_error(e).into()))
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
         .configure(routes::configure)
+        .route("/pkg/{file}", web::get().to(crate::ui::assets::serve))
+        .leptos_routes_with_context(crate::ui::routes(), crate::ui::context(&state), {
+            let options = crate::ui::options();
+            move || scope_registry_frontend::app::shell(options.clone())
+        })
         .default_service(web::to(routes::not_found))
         .wrap(
             DefaultHeaders::new()

@@ -19,6 +19,8 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     pub catalog: Arc<CurrentCatalog>,
     pub tokens: TokenValidator,
+    /// The web UI's browser bundle.
+    pub ui_assets: crate::ui::assets::UiAssets,
 }
 
 impl AppState {

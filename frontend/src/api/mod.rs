@@ -1,6 +1,10 @@
 //! Wire types of the REST API (`/api/v1`). Requests refuse unknown fields, so nobody can slip a
 //! `status` or `approved_by` into a body. Times are RFC 3339 strings in UTC.
 
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod ui;
+
 use scope_lint::ScopeDefinition;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -71,7 +71,7 @@ pub fn diff(
     out
 }
 
-fn field_changes(old: &ScopeDefinition, new: &ScopeDefinition) -> Vec<FieldChange> {
+pub(crate) fn field_changes(old: &ScopeDefinition, new: &ScopeDefinition) -> Vec<FieldChange> {
     let (Ok(Value::Object(a)), Ok(Value::Object(b))) =
         (serde_json::to_value(old), serde_json::to_value(new))
     else {

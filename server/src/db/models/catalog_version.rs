@@ -75,3 +75,11 @@ pub fn insert(conn: &mut DbConnection, row: &CatalogVersionRow) -> QueryResult<(
         .execute(conn)
         .map(|_| ())
 }
+
+/// When each of `versions` was published: (version, Unix ms), without reading the bodies.
+pub fn published_at(conn: &mut DbConnection, versions: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    catalog_versions::table
+        .filter(catalog_versions::version.eq_any(versions))
+        .select((catalog_versions::version, catalog_versions::published_at))
+        .load(conn)
+}

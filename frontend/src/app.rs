@@ -1,0 +1,114 @@
+//! The document shell, the layout every page shares, and the routes.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::api::ui::SessionInfo;
+use crate::pages::{catalog::CatalogPage, not_found::NotFound, scope::ScopePage};
+use crate::server_fns::get_session;
+
+/// The whole HTML document, rendered on the server around [`App`]. The hydration script is the
+/// only script, loaded with the request's CSP nonce.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security_headers();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The Content-Security-Policy of a page: scripts only from here and only with this response's
+/// nonce (the hydration loader), WebAssembly allowed to compile, no inline styles, no framing.
+#[cfg(feature = "ssr")]
+fn security_headers() {
+    use actix_web::http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
+    let (Some(response), Some(nonce)) = (
+        use_context::<leptos_actix::ResponseOptions>(),
+        leptos::nonce::use_nonce(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The session of this page view (who is signed in, demo or not), shared by the layout and the
+/// pages.
+pub type SessionResource = Resource<Result<SessionInfo, crate::api::ui::BackendError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let session: SessionResource = Resource::new(|| (), |_| get_session());
+    provide_context(session);
+    view! {
+        <Stylesheet id="style" href="/pkg/style.css" />
+        <Title formatter=|page: String| format!("{page} · Scope Registry") />
+        <Router>
+            <Header session />
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/scopes/:name") view=ScopePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The header: skip link, demo notice, navigation, who is signed in.
+#[component]
+fn Header(session: SessionResource) -> impl IntoView {
+    view! {
+        <a class="skip" href="#main">"Skip to content"</a>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let info = session.await.unwrap_or_default();
+                let demo = info.demo.then(|| view! {
+                    <p class="demo-banner" role="note">
+                        <strong>"Demo mode"</strong>
+                        " — seeded data and personas on this machine only; nothing here is real."
+                    </p>
+                });
+                let who = match info.viewer {
+                    Some(viewer) => view! {
+                        <span class="who">"Signed in as " <strong>{viewer.name}</strong></span>
+                    }.into_any(),
+                    None if info.sign_in => view! {
+                        <a class="sign-in" href="/auth/login">"Sign in"</a>
+                    }.into_any(),
+                    None => ().into_any(),
+                };
+                view! {
+                    {demo}
+                    <header class="top">
+                        <a class="brand" href="/">"Scope Registry"</a>
+                        <nav aria-label="Main">
+                            <A href="/">"Catalog"</A>
+                        </nav>
+                        {who}
+                    </header>
+                }
+            })}
+        </Suspense>
+    }
+}

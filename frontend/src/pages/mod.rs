@@ -1,0 +1,41 @@
+//! One module per page.
+
+pub mod catalog;
+pub mod not_found;
+pub mod scope;
+
+use leptos::prelude::*;
+
+use crate::api::ui::BackendError;
+
+/// What a page shows when its data could not be had.
+#[component]
+pub fn Problem(error: BackendError) -> impl IntoView {
+    let sign_in = matches!(error, BackendError::SignInRequired);
+    view! {
+        <div class="problem" role="alert">
+            <p>{error.to_string()}</p>
+            {sign_in.then(|| view! { <p><a href="/auth/login">"Sign in"</a></p> })}
+        </div>
+    }
+}
+
+/// A coloured label for a status or classification; the text says it, the colour only helps.
+#[component]
+pub fn Badge(kind: &'static str, value: String) -> impl IntoView {
+    let class = format!("badge {kind}-{value}");
+    view! { <span class=class>{value}</span> }
+}
+
+/// `s` percent-encoded for a URL query value.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b':') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
