@@ -4,6 +4,7 @@
 //! [`prepare`] opens the database, migrates it and loads the current catalog; [`build_app`] is
 //! the actix-web application, used by `main.rs` and by the tests alike.
 
+pub mod actions;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
