@@ -67,6 +67,23 @@ pub struct ServeArgs {
     /// Demo mode: loopback only, seeded data and personas, its own token issuer.
     #[arg(long, env = "SCOPE_REGISTRY_DEMO")]
     pub demo: bool,
+    /// The registry's external base URL, as browsers reach it (https://scopes.example.com)
+    /// [default: http://BIND in demo mode].
+    #[arg(long, env = "SCOPE_REGISTRY_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// OpenID provider people sign in to the web UI with (its issuer identifier).
+    #[arg(long, env = "SCOPE_REGISTRY_OIDC_ISSUER", value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+    /// The registry's client id at that provider.
+    #[arg(long, env = "SCOPE_REGISTRY_OIDC_CLIENT_ID", value_name = "ID")]
+    pub oidc_client_id: Option<String>,
+    /// File holding the registry's client secret at that provider.
+    #[arg(
+        long,
+        env = "SCOPE_REGISTRY_OIDC_CLIENT_SECRET_FILE",
+        value_name = "FILE"
+    )]
+    pub oidc_client_secret_file: Option<PathBuf>,
 }
 
 /// The configuration file.
@@ -78,6 +95,7 @@ pub struct FileConfig {
     pub policy: Option<PathBuf>,
     pub log_format: Option<LogFormat>,
     pub demo: Option<bool>,
+    pub public_url: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub pool_size: Option<u32>,
     #[serde(default)]
@@ -88,6 +106,21 @@ pub struct FileConfig {
     pub export: ExportFile,
     #[serde(default)]
     pub catalog: CatalogFile,
+    #[serde(default)]
+    pub oidc: OidcFile,
+}
+
+/// Sign-in for people (the web UI) through an OpenID provider.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcFile {
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret_file: Option<PathBuf>,
+    /// Space-separated scopes to ask for; must include `openid`.
+    pub scopes: Option<String>,
+    /// RFC 8707 resource indicator; `""` sends none.
+    pub resource: Option<String>,
 }
 
 /// How the catalog is signed.
@@ -139,6 +172,25 @@ pub enum TokenSource {
     Demo,
 }
 
+/// How people sign in to the web UI through an OpenID provider (`[oidc]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OidcSettings {
+    /// The provider's issuer identifier; its discovery document must name exactly this issuer.
+    pub issuer: String,
+    pub client_id: String,
+    /// The client secret's file (read at start), or none for a public client (PKCE only).
+    pub client_secret_file: Option<PathBuf>,
+    pub scopes: Vec<String>,
+    /// RFC 8707 resource indicator sent with the authorization and token requests, so the
+    /// provider issues an access token for the registry's audience.
+    pub resource: Option<String>,
+}
+
+/// The scopes asked for at sign-in unless `oidc.scopes` says otherwise: the ID token's, and the
+/// registry's own permissions.
+pub const DEFAULT_OIDC_SCOPES: &str = "openid profile scope-registry:catalog:read \
+     scope-registry:change-requests:write scope-registry:reviews:write scope-registry:domains:manage";
+
 /// The resolved configuration.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -161,6 +213,11 @@ pub struct Settings {
     pub signing_key_file: Option<PathBuf>,
     /// `catalog.retired_key_grace_hours`: how long a retired signing key stays published.
     pub retired_key_grace: Duration,
+    /// `public_url`: the registry's external origin (`scheme://host[:port]`, no trailing
+    /// slash), when known: required with `[oidc]`, `http://BIND` by default in demo mode.
+    pub public_url: Option<String>,
+    /// `[oidc]`: sign-in for people, when configured.
+    pub oidc: Option<OidcSettings>,
 }
 
 /// A setting that cannot be used, named.
@@ -304,6 +361,12 @@ impl Settings {
                 format!("at most {MAX_RETIRED_KEY_GRACE_HOURS} (a year)"),
             ));
         }
+        let public_url = match args.public_url.clone().or(file.public_url) {
+            Some(url) => Some(public_origin(&url)?),
+            None if demo => Some(format!("http://{bind}")),
+            None => None,
+        };
+        let oidc = resolve_oidc(args, file.oidc, demo, public_url.is_some())?;
         let non_empty = |setting: &str, value: Option<String>, default: &str| {
             let v = value.unwrap_or_else(|| default.to_owned());
             if v.trim().is_empty() {
@@ -312,7 +375,7 @@ impl Settings {
                 Ok(v)
             }
         };
-        Ok(Self {
+        Ok(Self::default_resource(Self {
             bind,
             database,
             policy_file,
@@ -348,7 +411,53 @@ impl Settings {
             export,
             signing_key_file,
             retired_key_grace: Duration::from_secs(grace_hours * 3600),
-        })
+            public_url,
+            oidc,
+        }))
+    }
+
+    /// `oidc.resource` defaults to the token audience when that is an absolute URI (RFC 8707
+    /// wants one; a provider would refuse `scope-registry` as a resource).
+    fn default_resource(mut self) -> Self {
+        if let Some(oidc) = &mut self.oidc {
+            match oidc.resource.as_deref() {
+                None if is_absolute_uri(&self.audience) => {
+                    oidc.resource = Some(self.audience.clone());
+                }
+                Some("") => oidc.resource = None,
+                _ => {}
+            }
+        }
+        self
+    }
+
+    /// Reads `oidc.client_secret_file`, if set: the error names the file and what is wrong,
+    /// never its content.
+    pub fn load_oidc_client_secret(&self) -> Result<Option<String>, ConfigError> {
+        let Some(path) = self
+            .oidc
+            .as_ref()
+            .and_then(|o| o.client_secret_file.as_ref())
+        else {
+            return Ok(None);
+        };
+        let setting = "oidc.client_secret_file";
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err(setting, format!("cannot read {}: {e}", path.display())))?;
+        let secret = text.trim();
+        if secret.is_empty() {
+            return Err(err(setting, format!("{} is empty", path.display())));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            if let Ok(meta) = std::fs::metadata(path)
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                tracing::warn!(file = %path.display(), "the OIDC client secret file can be read by others than its owner (chmod 600 it)");
+            }
+        }
+        Ok(Some(secret.to_owned()))
     }
 
     /// Reads `catalog.signing_key_file`, if set: the error names the file and what is wrong with
@@ -379,6 +488,147 @@ impl Settings {
         scope_lint::Policy::from_toml(&text)
             .map_err(|e| err("policy", format!("{}: {e}", path.display())))
     }
+}
+
+/// `[oidc]` from flags, environment and file; `None` when no key of it is set.
+fn resolve_oidc(
+    args: &ServeArgs,
+    file: OidcFile,
+    demo: bool,
+    has_public_url: bool,
+) -> Result<Option<OidcSettings>, ConfigError> {
+    let issuer = args.oidc_issuer.clone().or(file.issuer);
+    let client_id = args.oidc_client_id.clone().or(file.client_id);
+    let client_secret_file = args
+        .oidc_client_secret_file
+        .clone()
+        .or(file.client_secret_file);
+    let any = issuer.is_some()
+        || client_id.is_some()
+        || client_secret_file.is_some()
+        || file.scopes.is_some()
+        || file.resource.is_some();
+    if !any {
+        return Ok(None);
+    }
+    if demo {
+        return Err(err(
+            "oidc.issuer",
+            "demo mode signs people in only as its seeded personas; leave [oidc] unset",
+        ));
+    }
+    let issuer = issuer.ok_or_else(|| {
+        err(
+            "oidc.issuer",
+            "required with the other [oidc] settings: the OpenID provider's issuer",
+        )
+    })?;
+    web_url("oidc.issuer", &issuer)?;
+    let client_id = client_id.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
+        err(
+            "oidc.client_id",
+            "required: the registry's client id at the provider",
+        )
+    })?;
+    if client_secret_file
+        .as_ref()
+        .is_some_and(|p| p.as_os_str().is_empty())
+    {
+        return Err(err("oidc.client_secret_file", "must not be empty"));
+    }
+    let scopes: Vec<String> = file
+        .scopes
+        .as_deref()
+        .unwrap_or(DEFAULT_OIDC_SCOPES)
+        .split_ascii_whitespace()
+        .map(str::to_owned)
+        .collect();
+    if !scopes.iter().any(|s| s == "openid") {
+        return Err(err(
+            "oidc.scopes",
+            "must include `openid` (sign-in needs an ID token)",
+        ));
+    }
+    if let Some(bad) = scopes
+        .iter()
+        .find(|s| s.chars().any(|c| c.is_control() || c == '"' || c == '\\'))
+    {
+        return Err(err(
+            "oidc.scopes",
+            format!("{bad:?} is not a valid scope token"),
+        ));
+    }
+    let resource = match file.resource {
+        Some(r) if r.is_empty() => Some(String::new()),
+        Some(r) if is_absolute_uri(&r) => Some(r),
+        Some(r) => {
+            return Err(err(
+                "oidc.resource",
+                format!("{r:?} is not an absolute URI (RFC 8707); \"\" sends none"),
+            ));
+        }
+        None => None,
+    };
+    if !has_public_url {
+        return Err(err(
+            "public_url",
+            "required with [oidc]: the registry's address as browsers reach it, such as \
+             https://scopes.example.com (the provider redirects to <public_url>/auth/callback)",
+        ));
+    }
+    Ok(Some(OidcSettings {
+        issuer,
+        client_id,
+        client_secret_file,
+        scopes,
+        // `Some("")` is the explicit "send none"; `None` takes the default (`default_resource`).
+        resource,
+    }))
+}
+
+/// An https URL, or http on a loopback host (a provider or registry on this machine).
+fn web_url(setting: &str, text: &str) -> Result<reqwest::Url, ConfigError> {
+    let url = reqwest::Url::parse(text)
+        .map_err(|e| err(setting, format!("{text:?} is not a URL: {e}")))?;
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        "http" => Err(err(
+            setting,
+            format!("{text:?} must use https (plain http only on a loopback address)"),
+        )),
+        _ => Err(err(setting, format!("{text:?} is not an http(s) URL"))),
+    }
+}
+
+/// `public_url` as an origin, `scheme://host[:port]`: no path (the registry is served at the
+/// root, which `__Host-` cookies need), query, fragment or credentials.
+fn public_origin(text: &str) -> Result<String, ConfigError> {
+    let url = web_url("public_url", text)?;
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(err(
+            "public_url",
+            format!(
+                "{text:?} must be only scheme, host and port, such as https://scopes.example.com"
+            ),
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+fn is_absolute_uri(text: &str) -> bool {
+    reqwest::Url::parse(text).is_ok()
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -532,6 +782,141 @@ mod tests {
         let e = s.load_signing_key().unwrap_err();
         assert_eq!(e.setting, "catalog.signing_key_file");
         assert!(e.to_string().contains("/nonexistent/catalog.pem"), "{e}");
+    }
+
+    #[test]
+    fn web_sign_in_settings() {
+        // Without [oidc]: no sign-in, and no public URL needed.
+        let s = Settings::resolve(&args(), FileConfig::default()).unwrap();
+        assert_eq!(s.oidc, None);
+        assert_eq!(s.public_url, None);
+
+        let file: FileConfig = toml::from_str(
+            "public_url = \"https://scopes.example.com/\"\n[token]\naudience = \"https://scopes.example.com/api\"\n\
+             [oidc]\nissuer = \"https://id.example.com\"\nclient_id = \"scope-registry-web\"\n",
+        )
+        .unwrap();
+        let s = Settings::resolve(&args(), file).unwrap();
+        assert_eq!(s.public_url.as_deref(), Some("https://scopes.example.com"));
+        let oidc = s.oidc.unwrap();
+        assert_eq!(oidc.client_id, "scope-registry-web");
+        assert_eq!(oidc.scopes[0], "openid");
+        assert!(
+            oidc.scopes
+                .iter()
+                .any(|s| s == "scope-registry:reviews:write")
+        );
+        // The resource defaults to the token audience when that is a URI …
+        assert_eq!(
+            oidc.resource.as_deref(),
+            Some("https://scopes.example.com/api")
+        );
+
+        // … and to none when it is not (`scope-registry`), or when set to "".
+        let mut a = args();
+        a.public_url = Some("https://scopes.example.com".into());
+        a.oidc_issuer = Some("https://id.example.com".into());
+        a.oidc_client_id = Some("web".into());
+        let s = Settings::resolve(&a, FileConfig::default()).unwrap();
+        assert_eq!(s.oidc.unwrap().resource, None);
+        let file: FileConfig =
+            toml::from_str("[token]\naudience = \"https://r.test/\"\n[oidc]\nresource = \"\"\n")
+                .unwrap();
+        assert_eq!(
+            Settings::resolve(&a, file).unwrap().oidc.unwrap().resource,
+            None
+        );
+
+        // Demo mode: its own address, and no provider.
+        let demo = ServeArgs {
+            demo: true,
+            ..ServeArgs::default()
+        };
+        let s = Settings::resolve(&demo, FileConfig::default()).unwrap();
+        assert_eq!(s.public_url.as_deref(), Some("http://127.0.0.1:8080"));
+        let demo = ServeArgs {
+            demo: true,
+            oidc_issuer: Some("https://id.example.com".into()),
+            ..ServeArgs::default()
+        };
+        assert_eq!(
+            Settings::resolve(&demo, FileConfig::default())
+                .unwrap_err()
+                .setting,
+            "oidc.issuer"
+        );
+    }
+
+    #[test]
+    fn bad_web_sign_in_settings_are_named() {
+        let setting = |a: &ServeArgs, file: &str| {
+            Settings::resolve(a, toml::from_str(file).unwrap())
+                .unwrap_err()
+                .setting
+        };
+        let mut a = args();
+        a.oidc_issuer = Some("https://id.example.com".into());
+        a.oidc_client_id = Some("web".into());
+        assert_eq!(setting(&a, ""), "public_url");
+        for bad in [
+            "http://scopes.example.com",
+            "https://scopes.example.com/registry",
+            "https://scopes.example.com/?x=1",
+            "ftp://scopes.example.com",
+            "not a url",
+        ] {
+            assert_eq!(
+                setting(&a, &format!("public_url = {bad:?}")),
+                "public_url",
+                "{bad}"
+            );
+        }
+        a.public_url = Some("https://scopes.example.com".into());
+        assert!(Settings::resolve(&a, FileConfig::default()).is_ok());
+        // http only on loopback.
+        a.public_url = Some("http://127.0.0.1:8080".into());
+        assert!(Settings::resolve(&a, FileConfig::default()).is_ok());
+        a.oidc_issuer = Some("http://id.example.com".into());
+        assert_eq!(setting(&a, ""), "oidc.issuer");
+        a.oidc_issuer = Some("https://id.example.com".into());
+        assert_eq!(
+            setting(&a, "[oidc]\nscopes = \"profile email\"\n"),
+            "oidc.scopes"
+        );
+        assert_eq!(
+            setting(&a, "[oidc]\nresource = \"registry\"\n"),
+            "oidc.resource"
+        );
+        a.oidc_client_id = None;
+        assert_eq!(setting(&a, ""), "oidc.client_id");
+        let mut a = args();
+        a.oidc_client_id = Some("web".into());
+        assert_eq!(setting(&a, ""), "oidc.issuer");
+    }
+
+    #[test]
+    fn the_client_secret_file_is_read_and_checked() {
+        let dir = std::env::temp_dir().join(format!("sr-oidc-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut a = args();
+        a.public_url = Some("https://scopes.example.com".into());
+        a.oidc_issuer = Some("https://id.example.com".into());
+        a.oidc_client_id = Some("web".into());
+        let file = dir.join("secret");
+        std::fs::write(&file, "s3cret\n").unwrap();
+        a.oidc_client_secret_file = Some(file.clone());
+        let s = Settings::resolve(&a, FileConfig::default()).unwrap();
+        assert_eq!(
+            s.load_oidc_client_secret().unwrap().as_deref(),
+            Some("s3cret")
+        );
+        std::fs::write(&file, "\n").unwrap();
+        let e = s.load_oidc_client_secret().unwrap_err();
+        assert_eq!(e.setting, "oidc.client_secret_file");
+        std::fs::remove_file(&file).unwrap();
+        let e = s.load_oidc_client_secret().unwrap_err();
+        assert!(e.to_string().contains("cannot read"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -222,6 +222,11 @@ impl ResponseError for ApiError {
             } => {
                 record_security_event(SecurityEvent::SequenceFail);
             }
+            // Counted as `malicious_csrf` where it is detected (`auth::session`).
+            Self::Forbidden {
+                code: crate::auth::session::CSRF_PROBLEM,
+                ..
+            } => {}
             Self::InsufficientScope { .. } | Self::Forbidden { .. } => {
                 record_security_event(SecurityEvent::AuthzFail);
             }

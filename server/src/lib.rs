@@ -91,7 +91,8 @@ pub async fn prepare_with(
     .await
     .map_err(|e| db_error(e.to_string()))?
     .map_err(db_error)?;
-    let tokens = match (validator, &settings.tokens, demo_keys) {
+    let client_secret = settings.load_oidc_client_secret()?;
+    let tokens = match (validator, &settings.tokens, &demo_keys) {
         (Some(v), _, _) => v,
         (None, TokenSource::Demo, Some(minter)) => TokenValidator::with_static_keys(
             token_config(&settings, config::DEMO_ISSUER, "demo:static"),
@@ -117,6 +118,24 @@ pub async fn prepare_with(
         .map_err(|e| db_error(e.to_string()))?
         .ok_or_else(|| db_error("no catalog signing key".into()))?;
     tracing::info!(kid = signer.kid(), "catalog signing key");
+    let web = auth::session::WebAuth::new(&settings, demo_keys, client_secret).map_err(|e| {
+        StartError::Config(config::ConfigError {
+            setting: "oidc".into(),
+            message: e,
+        })
+    })?;
+    match &web.sign_in {
+        auth::session::SignIn::Oidc(oidc) => {
+            tracing::info!(
+                issuer = oidc.issuer(),
+                "web sign-in through the OpenID provider"
+            );
+        }
+        auth::session::SignIn::Demo(_) => tracing::info!("web sign-in as the demo personas"),
+        auth::session::SignIn::Off => tracing::info!(
+            "web sign-in is off: [oidc] is not configured, so the web UI shows only anonymous pages"
+        ),
+    }
     let catalog = Arc::new(
         CurrentCatalog::new(settings.export.clone(), Some(Arc::new(signer)))
             .with_key_ring(key_ring),
@@ -137,6 +156,7 @@ pub async fn prepare_with(
             &std::env::var_os("SCOPE_REGISTRY_UI_ASSETS_DIR")
                 .map_or_else(ui::assets::default_dir, std::path::PathBuf::from),
         ),
+        web: Arc::new(web),
     })
 }
 
@@ -184,17 +204,21 @@ pub fn build_app(
         .app_data(web::QueryConfig::default().error_handler(|e, _| query_error(e).into()))
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
         .configure(routes::configure)
+        .configure(routes::configure_web_auth)
         .route("/pkg/{file}", web::get().to(crate::ui::assets::serve))
         .leptos_routes_with_context(crate::ui::routes(), crate::ui::context(&state), {
             let options = crate::ui::options();
             move || scope_registry_frontend::app::shell(options.clone())
         })
         .default_service(web::to(routes::not_found))
+        .wrap(from_fn(auth::session::refuse_cross_origin))
         .wrap(
             DefaultHeaders::new()
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .add((header::X_FRAME_OPTIONS, "DENY"))
-                .add((header::REFERRER_POLICY, "no-referrer"))
+                // Not `no-referrer`: with it, browsers send `Origin: null` with the registry's
+                // own form posts, which the cross-origin check must refuse.
+                .add((header::REFERRER_POLICY, "same-origin"))
                 .add((
                     header::CONTENT_SECURITY_POLICY,
                     "default-src 'none'; frame-ancestors 'none'",

@@ -6,7 +6,9 @@ use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
-use crate::handlers::{audit, catalog, change_requests, domains, health, me, policy, scopes};
+use crate::handlers::{
+    audit, catalog, change_requests, domains, health, me, policy, scopes, sign_in,
+};
 
 macro_rules! routes {
     ($($method:ident $path:literal => $handler:path),* $(,)?) => {
@@ -70,6 +72,33 @@ routes! {
     POST "/api/v1/change-requests/{id}/comments" => change_requests::comment,
     GET "/api/v1/audit-events" => audit::list,
     GET "/api/v1/audit-events/verification" => audit::verify,
+}
+
+/// Signing people in to the web UI. Kept out of `ROUTES` on purpose: those are the bearer-token
+/// API, which the OpenAPI document describes and the authorization matrix covers; these are
+/// browser routes with a cookie session (and CSRF checks), never reachable with a token.
+pub const WEB_AUTH_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/auth/login"),
+    ("GET", "/auth/callback"),
+    ("POST", "/auth/demo"),
+    ("POST", "/auth/logout"),
+    ("GET", "/auth/session"),
+];
+
+/// Registers [`WEB_AUTH_ROUTES`].
+pub fn configure_web_auth(cfg: &mut web::ServiceConfig) {
+    let resource = |path| web::resource(path).default_service(web::to(sign_in::method_not_allowed));
+    // No HEAD for login and callback: both change state (a link prefetcher's HEAD must not
+    // use up a sign-in).
+    cfg.service(resource("/auth/login").route(web::get().to(sign_in::login)))
+        .service(resource("/auth/callback").route(web::get().to(sign_in::callback)))
+        .service(resource("/auth/demo").route(web::post().to(sign_in::demo_sign_in)))
+        .service(resource("/auth/logout").route(web::post().to(sign_in::logout)))
+        .service(
+            resource("/auth/session")
+                .route(web::get().to(sign_in::session_info))
+                .route(web::head().to(sign_in::session_info)),
+        );
 }
 
 /// 405 for a path that exists with other methods.

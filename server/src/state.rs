@@ -7,6 +7,7 @@ use actix_web::web;
 use scope_lint::Policy;
 
 use crate::auth::jwt::TokenValidator;
+use crate::auth::session::WebAuth;
 use crate::catalog::CurrentCatalog;
 use crate::config::Settings;
 use crate::db::{DbConnection, DbPool};
@@ -21,6 +22,8 @@ pub struct AppState {
     pub tokens: TokenValidator,
     /// The web UI's browser bundle.
     pub ui_assets: crate::ui::assets::UiAssets,
+    /// How people sign in to the web UI, and their session cookies.
+    pub web: Arc<WebAuth>,
 }
 
 impl AppState {

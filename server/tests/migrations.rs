@@ -158,6 +158,33 @@ const SCHEMA: &[(&str, &[Col])] = &[
         ],
     ),
     ("settings", &[("key", Txt, false), ("value", Txt, false)]),
+    (
+        "web_sessions",
+        &[
+            ("id_hash", Txt, false),
+            ("subject", Txt, false),
+            ("name", Txt, true),
+            ("access_token", Txt, false),
+            ("access_expires_at", BigInt, false),
+            ("refresh_token", Txt, true),
+            ("csrf_token", Txt, false),
+            ("created_at", BigInt, false),
+            ("expires_at", BigInt, false),
+            ("last_seen", BigInt, false),
+        ],
+    ),
+    (
+        "pending_logins",
+        &[
+            ("state_hash", Txt, false),
+            ("browser_hash", Txt, false),
+            ("nonce", Txt, false),
+            ("pkce_verifier", Txt, false),
+            ("return_to", Txt, false),
+            ("created_at", BigInt, false),
+            ("expires_at", BigInt, false),
+        ],
+    ),
 ];
 
 /// Diesel's own bookkeeping table, the one thing a full revert leaves.

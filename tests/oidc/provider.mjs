@@ -7,7 +7,12 @@
 //     "registry": { "resource": "https://registry.test/", "scopes": ["scope-registry:catalog:read", ...] },
 //     "api": { "resource": "https://api.test/", "catalog": "/path/catalog.json" },
 //     "clients": [ { "client_id": "...", "client_secret": "...", "groups": ["..."],
-//                    "scope": "space separated allow-list (optional)" } ] }
+//                    "scope": "space separated allow-list (optional)" },
+//                  // a web client signing people in (authorization code, PKCE required):
+//                  { "client_id": "...", "client_secret": "...", "redirect_uris": ["..."],
+//                    "post_logout_redirect_uris": ["..."] } ],
+//     "users": { "alice": { "name": "Alice Shop", "groups": ["team-shop"] } },  // optional
+//     "access_token_ttl": 600 }          // seconds, optional
 //
 // Two roles at once, as in a real deployment:
 // - the registry's token issuer: client-credentials JWT access tokens (RFC 9068, typ at+jwt) for
@@ -17,6 +22,11 @@
 //   SIGHUP (`scope-registry pull --exec 'kill -HUP PID'`). Active and deprecated scopes may be
 //   granted; retired scopes are known but allowed to no client, so asking for one is
 //   `invalid_scope`; scopes the catalog does not hold are never granted.
+//
+// People sign in with the built-in development login form (`devInteractions`: any login, any
+// password, then a consent page). Their ID tokens carry `name`; their access tokens for the
+// registry carry their `groups` (a login not in `users` has its login as name and no groups).
+// Web clients always get a refresh token.
 //
 // Prints `listening on http://127.0.0.1:PORT` once ready, and `catalog loaded: version N, M
 // grantable` after each (re)load.
@@ -43,7 +53,17 @@ function loadCatalog() {
 function build(catalog) {
   const registryScopes = config.registry.scopes;
   const groups = new Map(config.clients.map((c) => [c.client_id, c.groups ?? []]));
-  const clients = config.clients.map((c) => ({
+  const users = config.users ?? {};
+  const clients = config.clients.map((c) => (c.redirect_uris ? {
+    client_id: c.client_id,
+    client_secret: c.client_secret,
+    grant_types: ['authorization_code', 'refresh_token'],
+    redirect_uris: c.redirect_uris,
+    post_logout_redirect_uris: c.post_logout_redirect_uris ?? [],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: ['openid', 'profile', 'offline_access', ...registryScopes].join(' '),
+  } : {
     client_id: c.client_id,
     client_secret: c.client_secret,
     grant_types: ['client_credentials'],
@@ -59,11 +79,19 @@ function build(catalog) {
   const provider = new Provider(`http://127.0.0.1:${port}`, {
     clients,
     jwks,
-    scopes: [...new Set([...registryScopes, ...catalog.known])],
+    scopes: [...new Set(['openid', 'profile', 'offline_access', ...registryScopes, ...catalog.known])],
+    claims: { openid: ['sub'], profile: ['name'] },
+    findAccount: (ctx, id) => ({
+      accountId: id,
+      claims: () => ({ sub: id, name: users[id]?.name ?? id }),
+    }),
+    pkce: { required: () => true },
+    issueRefreshToken: (ctx, client) => client.grantTypeAllowed('refresh_token'),
     features: {
       clientCredentials: { enabled: true },
       introspection: { enabled: false },
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => config.registry.resource,
@@ -74,13 +102,17 @@ function build(catalog) {
             scope: scopes.join(' '),
             audience: resource,
             accessTokenFormat: 'jwt',
-            accessTokenTTL: 600,
+            accessTokenTTL: config.access_token_ttl ?? 600,
             jwt: { sign: { alg: 'RS256' } },
           };
         },
       },
     },
-    extraTokenClaims: (ctx, token) => ({ groups: groups.get(token.clientId) ?? [] }),
+    extraTokenClaims: (ctx, token) => ({
+      groups: token.accountId
+        ? users[token.accountId]?.groups ?? []
+        : groups.get(token.clientId) ?? [],
+    }),
   });
   provider.on('server_error', (ctx, err) => console.error('server_error', err));
   return provider;

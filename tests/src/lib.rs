@@ -227,7 +227,7 @@ impl Server {
         // A port found free may be taken before the server binds it: try another then.
         let mut last_log = String::new();
         for _attempt in 0..3 {
-            match Self::try_start(log_dir, args) {
+            match Self::try_start(log_dir, free_port(), args) {
                 Ok(server) => return server,
                 Err(log) if log.contains("cannot listen") => last_log = log,
                 Err(log) => panic!(
@@ -246,8 +246,18 @@ impl Server {
         Self::start(log_dir, &args)
     }
 
-    fn try_start(log_dir: &Path, args: &[&str]) -> Result<Server, String> {
-        let port = free_port();
+    /// [`Server::start`] on a port chosen beforehand (from [`free_port`]), for a server whose
+    /// address must be known before it starts (an identity provider's redirect URI).
+    pub fn start_on(log_dir: &Path, port: u16, args: &[&str]) -> Server {
+        Self::try_start(log_dir, port, args).unwrap_or_else(|log| {
+            panic!(
+                "scope-registry serve {} exited before it was ready:\n{log}",
+                args.join(" ")
+            )
+        })
+    }
+
+    fn try_start(log_dir: &Path, port: u16, args: &[&str]) -> Result<Server, String> {
         let bind = format!("127.0.0.1:{port}");
         let log = log_dir.join(format!("serve-{port}.log"));
         let mut command = command();

@@ -127,6 +127,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    web_sessions (id_hash) {
+        id_hash -> Text,
+        subject -> Text,
+        name -> Nullable<Text>,
+        access_token -> Text,
+        access_expires_at -> BigInt,
+        refresh_token -> Nullable<Text>,
+        csrf_token -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        last_seen -> BigInt,
+    }
+}
+
+diesel::table! {
+    pending_logins (state_hash) {
+        state_hash -> Text,
+        browser_hash -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        return_to -> Text,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::joinable!(scopes -> domains (domain_id));
 diesel::joinable!(change_requests -> domains (domain_id));
 diesel::joinable!(change_request_items -> change_requests (change_request_id));
@@ -144,4 +171,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     scope_changes,
     audit_events,
     settings,
+    web_sessions,
+    pending_logins,
 );

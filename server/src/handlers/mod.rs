@@ -9,6 +9,7 @@ pub mod health;
 pub mod me;
 pub mod policy;
 pub mod scopes;
+pub mod sign_in;
 
 use crate::error::ApiError;
 

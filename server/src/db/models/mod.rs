@@ -7,6 +7,7 @@ pub mod change_request;
 pub mod domain;
 pub mod scope;
 pub mod setting;
+pub mod web_session;
 
 /// A JSON list of strings stored in a text column (`["team-a","team-b"]`).
 pub(crate) fn string_list(text: &str) -> Vec<String> {

@@ -1,0 +1,2 @@
+DROP TABLE pending_logins;
+DROP TABLE web_sessions;
