@@ -6,7 +6,13 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::api::ui::SessionInfo;
-use crate::pages::{catalog::CatalogPage, not_found::NotFound, scope::ScopePage};
+use crate::pages::catalog::CatalogPage;
+use crate::pages::lists::{MyRequestsPage, ReviewQueuePage};
+use crate::pages::not_found::NotFound;
+use crate::pages::propose::ProposePage;
+use crate::pages::request::RequestPage;
+use crate::pages::scope::ScopePage;
+use crate::pages::sign_in::SignInPage;
 use crate::server_fns::get_session;
 
 /// The whole HTML document, rendered on the server around [`App`]. The hydration script is the
@@ -69,6 +75,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async />
                     <Route path=path!("/scopes/:name") view=ScopePage ssr=SsrMode::Async />
+                    <Route path=path!("/propose") view=ProposePage ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/requests") view=MyRequestsPage ssr=SsrMode::Async />
+                    <Route path=path!("/reviews") view=ReviewQueuePage ssr=SsrMode::Async />
+                    <Route path=path!("/change-requests/:id") view=RequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/change-requests/:id/edit") view=ProposePage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
@@ -91,10 +103,17 @@ fn Header(session: SessionResource) -> impl IntoView {
                 });
                 let who = match info.viewer {
                     Some(viewer) => view! {
-                        <span class="who">"Signed in as " <strong>{viewer.name}</strong></span>
+                        <form class="who" method="post" action="/auth/logout">
+                            "Signed in as " <strong>{viewer.name}</strong> " "
+                            <input type="hidden" name="csrf" value=viewer.csrf />
+                            <button type="submit" class="secondary">"Sign out"</button>
+                        </form>
+                    }.into_any(),
+                    None if info.demo => view! {
+                        <a class="sign-in" href="/sign-in">"Sign in"</a>
                     }.into_any(),
                     None if info.sign_in => view! {
-                        <a class="sign-in" href="/auth/login">"Sign in"</a>
+                        <a class="sign-in" href="/auth/login" rel="external">"Sign in"</a>
                     }.into_any(),
                     None => ().into_any(),
                 };
@@ -104,6 +123,9 @@ fn Header(session: SessionResource) -> impl IntoView {
                         <a class="brand" href="/">"Scope Registry"</a>
                         <nav aria-label="Main">
                             <A href="/">"Catalog"</A>
+                            <A href="/propose">"Propose"</A>
+                            <A href="/requests">"My requests"</A>
+                            <A href="/reviews">"Reviews"</A>
                         </nav>
                         {who}
                     </header>

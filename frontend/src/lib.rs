@@ -6,6 +6,8 @@
 //! in the browser (feature `hydrate`, built for wasm32). Its server functions ([`server_fns`]) ask
 //! the registry through the [`api::backend::Backend`] port; every page works without JavaScript.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod pages;

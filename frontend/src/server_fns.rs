@@ -24,3 +24,139 @@ pub async fn get_catalog_page(query: CatalogQuery) -> Result<CatalogPage, Backen
 pub async fn get_scope(name: String) -> Result<ScopeDetail, BackendError> {
     crate::api::backend::backend()?.scope(name).await
 }
+
+use crate::api::ui::{Finding, ProposalForm, ProposeContext, RequestRow, RequestView};
+
+/// After a form post: go to `path` (the browser follows, with or without JavaScript).
+#[cfg(feature = "ssr")]
+fn go(path: &str) {
+    leptos_actix::redirect(path);
+}
+
+/// On a refusal: back to `page` with the reason in `?error=`, shown there.
+#[cfg(feature = "ssr")]
+fn back_with<T>(page: &str, result: Result<T, BackendError>) -> Result<T, BackendError> {
+    if let Err(e) = &result {
+        go(&format!(
+            "{page}?error={}",
+            crate::pages::encode(&e.to_string())
+        ));
+    }
+    result
+}
+
+#[server(prefix = "/ui/fn", endpoint = "propose-context", input = GetUrl)]
+pub async fn get_propose_context(editing: Option<String>) -> Result<ProposeContext, BackendError> {
+    crate::api::backend::backend()?
+        .propose_context(editing)
+        .await
+}
+
+#[server(prefix = "/ui/fn", endpoint = "check")]
+pub async fn check_proposal(form: ProposalForm) -> Result<Vec<Finding>, BackendError> {
+    crate::api::backend::backend()?.check_proposal(form).await
+}
+
+/// Saves and submits the propose form, then shows the request.
+#[server(prefix = "/ui/fn", endpoint = "propose")]
+pub async fn propose(
+    form: ProposalForm,
+    editing: Option<String>,
+    csrf: String,
+) -> Result<(), BackendError> {
+    let page = match &editing {
+        Some(id) => format!("/change-requests/{id}/edit"),
+        None => "/propose".to_owned(),
+    };
+    let id = back_with(
+        &page,
+        crate::api::backend::backend()?
+            .propose(form, editing, csrf)
+            .await,
+    )?;
+    go(&format!("/change-requests/{id}"));
+    Ok(())
+}
+
+#[server(prefix = "/ui/fn", endpoint = "request", input = GetUrl)]
+pub async fn get_request(id: String) -> Result<RequestView, BackendError> {
+    crate::api::backend::backend()?.request(id).await
+}
+
+/// Submit, withdraw or publish a request.
+#[server(prefix = "/ui/fn", endpoint = "act")]
+pub async fn act_on_request(id: String, action: String, csrf: String) -> Result<(), BackendError> {
+    let page = format!("/change-requests/{id}");
+    back_with(
+        &page,
+        crate::api::backend::backend()?
+            .act(id.clone(), action, csrf)
+            .await,
+    )?;
+    go(&page);
+    Ok(())
+}
+
+#[server(prefix = "/ui/fn", endpoint = "review")]
+pub async fn review_request(
+    id: String,
+    verdict: String,
+    comment: String,
+    csrf: String,
+) -> Result<(), BackendError> {
+    let page = format!("/change-requests/{id}");
+    back_with(
+        &page,
+        crate::api::backend::backend()?
+            .review(id.clone(), verdict, comment, csrf)
+            .await,
+    )?;
+    go(&page);
+    Ok(())
+}
+
+#[server(prefix = "/ui/fn", endpoint = "comment")]
+pub async fn comment_on_request(
+    id: String,
+    body: String,
+    csrf: String,
+) -> Result<(), BackendError> {
+    let page = format!("/change-requests/{id}");
+    back_with(
+        &page,
+        crate::api::backend::backend()?
+            .comment(id.clone(), body, csrf)
+            .await,
+    )?;
+    go(&page);
+    Ok(())
+}
+
+/// Applies a linter's fix to a draft's item (the one-click fix without JavaScript).
+#[server(prefix = "/ui/fn", endpoint = "rename")]
+pub async fn rename_item(
+    id: String,
+    item: usize,
+    name: String,
+    csrf: String,
+) -> Result<(), BackendError> {
+    let page = format!("/change-requests/{id}");
+    back_with(
+        &page,
+        crate::api::backend::backend()?
+            .rename_item(id.clone(), item, name, csrf)
+            .await,
+    )?;
+    go(&page);
+    Ok(())
+}
+
+#[server(prefix = "/ui/fn", endpoint = "mine", input = GetUrl)]
+pub async fn get_my_requests() -> Result<Vec<RequestRow>, BackendError> {
+    crate::api::backend::backend()?.my_requests().await
+}
+
+#[server(prefix = "/ui/fn", endpoint = "queue", input = GetUrl)]
+pub async fn get_review_queue() -> Result<Vec<RequestRow>, BackendError> {
+    crate::api::backend::backend()?.review_queue().await
+}

@@ -134,7 +134,7 @@ impl ApiError {
         }
     }
 
-    fn detail(&self) -> String {
+    pub fn detail(&self) -> String {
         match self {
             Self::BadRequest { detail, .. }
             | Self::Forbidden { detail, .. }

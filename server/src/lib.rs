@@ -224,6 +224,7 @@ pub fn build_app(
                     "default-src 'none'; frame-ancestors 'none'",
                 )),
         )
+        .wrap(from_fn(crate::ui::session::attach_caller))
         .wrap(demo)
         .wrap(from_fn(observability::observe))
 }

@@ -7,7 +7,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use super::ui::BackendError;
-use super::ui::{CatalogPage, CatalogQuery, ScopeDetail, SessionInfo};
+use super::ui::{
+    CatalogPage, CatalogQuery, Finding, ProposalForm, ProposeContext, RequestRow, RequestView,
+    ScopeDetail, SessionInfo,
+};
 
 /// A boxed future, so the trait stays object safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -22,6 +25,58 @@ pub trait Backend: Send + Sync + 'static {
     -> BoxFuture<'_, Result<CatalogPage, BackendError>>;
     /// One scope, all about it.
     fn scope(&self, name: String) -> BoxFuture<'_, Result<ScopeDetail, BackendError>>;
+    /// The domains the person may propose in, the naming policy, and a draft being edited.
+    fn propose_context(
+        &self,
+        editing: Option<String>,
+    ) -> BoxFuture<'_, Result<ProposeContext, BackendError>>;
+    /// Catalog-context findings (duplicates, near-duplicates, domains) for a form being typed.
+    fn check_proposal(
+        &self,
+        form: ProposalForm,
+    ) -> BoxFuture<'_, Result<Vec<Finding>, BackendError>>;
+    /// Saves the form as a draft (a new one, or `editing`) and submits it; returns its id. A
+    /// submission refused for its findings keeps the draft, with the findings.
+    fn propose(
+        &self,
+        form: ProposalForm,
+        editing: Option<String>,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<String, BackendError>>;
+    /// One change request as its page shows it.
+    fn request(&self, id: String) -> BoxFuture<'_, Result<RequestView, BackendError>>;
+    /// `submit`, `withdraw` or `publish`.
+    fn act(
+        &self,
+        id: String,
+        action: String,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<(), BackendError>>;
+    fn review(
+        &self,
+        id: String,
+        verdict: String,
+        comment: String,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<(), BackendError>>;
+    fn comment(
+        &self,
+        id: String,
+        body: String,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<(), BackendError>>;
+    /// Renames item `item` of a draft to `name` (applying a linter's fix without JavaScript).
+    fn rename_item(
+        &self,
+        id: String,
+        item: usize,
+        name: String,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<(), BackendError>>;
+    /// The person's own requests, newest first.
+    fn my_requests(&self) -> BoxFuture<'_, Result<Vec<RequestRow>, BackendError>>;
+    /// Open requests waiting for the person's review, oldest first.
+    fn review_queue(&self) -> BoxFuture<'_, Result<Vec<RequestRow>, BackendError>>;
 }
 
 /// The backend, as the server provides it.

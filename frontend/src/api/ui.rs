@@ -30,6 +30,16 @@ pub struct SessionInfo {
     pub demo: bool,
     /// Whether people can sign in at all (an OpenID provider is configured, or demo mode).
     pub sign_in: bool,
+    /// Demo mode: the personas one can sign in as.
+    pub personas: Vec<Persona>,
+}
+
+/// A demo persona, as the sign-in page offers it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Persona {
+    pub id: String,
+    pub name: String,
+    pub role: String,
 }
 
 /// The catalog page's query: everything is optional; the page's URL carries it.
@@ -132,4 +142,255 @@ impl leptos::server_fn::error::FromServerFnError for BackendError {
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         Self::Transport(value.to_string())
     }
+}
+
+/// One item of the propose form, as flat strings (as a form posts them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemForm {
+    /// `add` (default), `update`, `deprecate` or `retire`.
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub classification: String,
+    #[serde(default)]
+    pub usage: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub user_text: String,
+    /// Released claims, separated by commas or spaces.
+    #[serde(default)]
+    pub claims: String,
+    /// Implied scopes, separated by commas or spaces.
+    #[serde(default)]
+    pub implies: String,
+    #[serde(default)]
+    pub sunset: String,
+    #[serde(default)]
+    pub replacement: String,
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split([',', ' ', '\n', '\t'])
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn text(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+impl ItemForm {
+    /// A row nobody filled in: left out.
+    pub fn is_blank(&self) -> bool {
+        self.name.trim().is_empty()
+    }
+
+    pub fn kind(&self) -> &str {
+        match self.kind.trim() {
+            "" => "add",
+            k => k,
+        }
+    }
+
+    /// The definition this row describes (for `add` and `update`; the name alone otherwise).
+    pub fn definition(&self) -> scope_lint::ScopeDefinition {
+        let mut d = scope_lint::ScopeDefinition::named(self.name.trim());
+        d.description = text(&self.description);
+        d.classification = scope_lint::Classification::ALL
+            .into_iter()
+            .find(|c| c.as_str() == self.classification.trim());
+        d.usage = match self.usage.trim() {
+            "application" => Some(scope_lint::Usage::Application),
+            "both" => Some(scope_lint::Usage::Both),
+            "delegated" => Some(scope_lint::Usage::Delegated),
+            _ => None,
+        };
+        if text(&self.display_name).is_some() || text(&self.user_text).is_some() {
+            d.consent = Some(scope_lint::Consent {
+                display_name: text(&self.display_name),
+                user_text: text(&self.user_text),
+                admin_text: None,
+            });
+        }
+        d.claims = words(&self.claims);
+        d.implies = words(&self.implies);
+        d
+    }
+
+    /// As the API's item.
+    pub fn to_item(&self) -> super::ChangeItem {
+        let kind = self.kind().to_owned();
+        let with_definition = matches!(kind.as_str(), "add" | "update");
+        super::ChangeItem {
+            name: self.name.trim().to_owned(),
+            definition: with_definition.then(|| self.definition()),
+            sunset: (kind == "deprecate").then(|| self.sunset.trim().to_owned()),
+            replacement: (kind == "deprecate").then(|| self.replacement.trim().to_owned()),
+            kind,
+        }
+    }
+
+    /// The row showing `item` (to edit a request).
+    pub fn from_item(item: &super::ChangeItem) -> Self {
+        let d = item.definition.clone().unwrap_or_default();
+        let consent = d.consent.clone().unwrap_or_default();
+        Self {
+            kind: item.kind.clone(),
+            name: item.name.clone(),
+            description: d.description.unwrap_or_default(),
+            classification: d
+                .classification
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            usage: match d.usage {
+                Some(scope_lint::Usage::Application) => "application".into(),
+                Some(scope_lint::Usage::Both) => "both".into(),
+                Some(scope_lint::Usage::Delegated) => "delegated".into(),
+                None => String::new(),
+            },
+            display_name: consent.display_name.unwrap_or_default(),
+            user_text: consent.user_text.unwrap_or_default(),
+            claims: d.claims.join(", "),
+            implies: d.implies.join(", "),
+            sunset: item.sunset.clone().unwrap_or_default(),
+            replacement: item.replacement.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The propose form: a change request with several items.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalForm {
+    #[serde(default)]
+    pub domain: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub items: Vec<ItemForm>,
+}
+
+impl ProposalForm {
+    /// The rows someone filled in, with their index in the form.
+    pub fn filled(&self) -> Vec<(usize, &ItemForm)> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| !i.is_blank())
+            .collect()
+    }
+}
+
+/// A lint finding as the pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The form row (propose page) or item index (change request page).
+    pub item: usize,
+    pub name: String,
+    pub code: String,
+    /// `error`, `warning` or `info`.
+    pub severity: String,
+    pub message: String,
+    /// The whole name with the finding fixed, when certain.
+    pub fix: Option<String>,
+    /// "Did you mean" candidates.
+    pub suggestions: Vec<String>,
+}
+
+impl Finding {
+    pub fn from_diagnostic(d: &scope_lint::Diagnostic, item: usize) -> Self {
+        Self {
+            item,
+            name: d.name.clone(),
+            code: d.code().to_owned(),
+            severity: d.severity.as_str().to_owned(),
+            message: d.message.clone(),
+            fix: d.fix.clone(),
+            suggestions: d.suggestions.clone(),
+        }
+    }
+
+    /// From the scope-lint JSON the API stores with a request.
+    pub fn from_json(v: &serde_json::Value, names: &[String]) -> Option<Self> {
+        let name = v["name"].as_str()?.to_owned();
+        let item = names.iter().position(|n| *n == name).unwrap_or_default();
+        Some(Self {
+            item,
+            code: v["code"].as_str()?.to_owned(),
+            severity: v["severity"].as_str().unwrap_or("error").to_owned(),
+            message: v["message"].as_str().unwrap_or_default().to_owned(),
+            fix: v["fix"].as_str().map(str::to_owned),
+            suggestions: v["suggestions"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            name,
+        })
+    }
+}
+
+/// What the propose page needs: the domains the person may propose in, and the registry's
+/// naming policy (TOML) for the linter in the browser.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposeContext {
+    pub domains: Vec<String>,
+    pub policy: String,
+    /// Editing an existing draft: its id and content.
+    pub editing: Option<(String, ProposalForm)>,
+}
+
+/// One field an item changes in the catalog.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldDiff {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// What one item would change in the current catalog.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemDiff {
+    pub kind: String,
+    pub name: String,
+    pub fields: Vec<FieldDiff>,
+}
+
+/// A change request as its page shows it, with what the person may do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub request: super::ChangeRequest,
+    pub diff: Vec<ItemDiff>,
+    pub findings: Vec<Finding>,
+    pub is_author: bool,
+    pub may_review: bool,
+    pub may_submit: bool,
+    pub may_withdraw: bool,
+    pub may_publish: bool,
+    pub may_edit: bool,
+}
+
+/// A row of "my requests" or the review queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRow {
+    pub summary: super::ChangeRequestSummary,
+    /// Highest classification among its items.
+    pub classification: String,
+    /// Approvals still needed (0 when approved).
+    pub approvals_needed: u32,
+    pub security_review_needed: bool,
+    /// Hours since it was last updated.
+    pub age_hours: i64,
 }

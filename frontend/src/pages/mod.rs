@@ -1,8 +1,12 @@
 //! One module per page.
 
 pub mod catalog;
+pub mod lists;
 pub mod not_found;
+pub mod propose;
+pub mod request;
 pub mod scope;
+pub mod sign_in;
 
 use leptos::prelude::*;
 
@@ -15,7 +19,7 @@ pub fn Problem(error: BackendError) -> impl IntoView {
     view! {
         <div class="problem" role="alert">
             <p>{error.to_string()}</p>
-            {sign_in.then(|| view! { <p><a href="/auth/login">"Sign in"</a></p> })}
+            {sign_in.then(|| view! { <p><a href="/sign-in">"Sign in"</a></p> })}
         </div>
     }
 }

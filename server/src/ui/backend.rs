@@ -6,9 +6,14 @@ use std::collections::BTreeMap;
 use scope_lint::{ScopeDefinition, Status};
 use scope_registry_frontend::api::backend::{Backend, BoxFuture};
 use scope_registry_frontend::api::ui::{
-    BackendError, CatalogPage, CatalogQuery, Facet, ScopeDetail, ScopeRow, ScopeVersion,
+    BackendError, CatalogPage, CatalogQuery, Facet, FieldDiff, Finding, ItemDiff, ItemForm,
+    ProposalForm, ProposeContext, RequestRow, RequestView, ScopeDetail, ScopeRow, ScopeVersion,
     SessionInfo, Viewer,
 };
+use scope_registry_frontend::api::{ChangeRequestInput, CommentInput, LintInput, ReviewInput};
+
+use crate::actions;
+use crate::error::ApiError;
 
 use crate::auth::principal::{Permission, Principal};
 use crate::catalog::formats::{self, Format};
@@ -19,16 +24,66 @@ use crate::state::AppState;
 /// Rows on one catalog page.
 pub const PAGE_SIZE: usize = 50;
 
+/// Who is signed in for this request, as the session middleware found them.
+#[derive(Clone, Debug)]
+pub struct UiCaller {
+    pub principal: Principal,
+    /// The session's CSRF token: every state-changing form must carry it.
+    pub csrf: String,
+}
+
 /// The backend for one request.
 #[derive(Debug)]
 pub struct UiBackend {
     pub state: AppState,
+    pub caller: Option<UiCaller>,
+}
+
+/// What the person may read: the registry's refusal in words, never internals (those are
+/// logged).
+fn refused(e: ApiError) -> BackendError {
+    match e {
+        ApiError::NotFound => BackendError::NotFound,
+        ApiError::Unauthorized => BackendError::SignInRequired,
+        ApiError::InsufficientScope { .. } => BackendError::Forbidden,
+        ApiError::Unavailable | ApiError::IssuerUnavailable => BackendError::Unavailable,
+        ApiError::Internal(cause) => {
+            tracing::error!(%cause, "web UI request failed");
+            BackendError::Unavailable
+        }
+        other => BackendError::Invalid(other.detail()),
+    }
 }
 
 impl UiBackend {
     /// The person of the current request (the session cookie's), if any.
     fn principal(&self) -> Option<Principal> {
-        None
+        self.caller.as_ref().map(|c| c.principal.clone())
+    }
+
+    /// The signed-in person with `permission`, for a state-changing form carrying `csrf`.
+    fn writer(&self, permission: Permission, csrf: &str) -> Result<Principal, BackendError> {
+        let caller = self.caller.as_ref().ok_or(BackendError::SignInRequired)?;
+        if !constant_time_eq(caller.csrf.as_bytes(), csrf.as_bytes()) || caller.csrf.is_empty() {
+            crate::observability::record_security_event(
+                crate::observability::SecurityEvent::MaliciousCsrf,
+            );
+            return Err(BackendError::Invalid(
+                "This form has expired; reload the page and try again.".into(),
+            ));
+        }
+        caller
+            .principal
+            .require(permission)
+            .map_err(|_| BackendError::Forbidden)?;
+        Ok(caller.principal.clone())
+    }
+
+    fn signed_in(&self, permission: Permission) -> Result<Principal, BackendError> {
+        let who = self.principal().ok_or(BackendError::SignInRequired)?;
+        who.require(permission)
+            .map_err(|_| BackendError::Forbidden)?;
+        Ok(who)
     }
 
     fn reader(&self) -> Result<Principal, BackendError> {
@@ -43,7 +98,12 @@ impl UiBackend {
     }
 }
 
-fn viewer(who: &Principal) -> Viewer {
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn viewer(caller: &UiCaller) -> Viewer {
+    let who = &caller.principal;
     Viewer {
         subject: who.subject.clone(),
         name: who.name.clone(),
@@ -52,19 +112,33 @@ fn viewer(who: &Principal) -> Viewer {
         can_read: who.require(Permission::CatalogRead).is_ok(),
         can_propose: who.require(Permission::ChangeRequestsWrite).is_ok(),
         can_review: who.require(Permission::ReviewsWrite).is_ok(),
-        csrf: String::new(),
+        csrf: caller.csrf.clone(),
     }
 }
 
 impl Backend for UiBackend {
     fn session(&self) -> BoxFuture<'_, SessionInfo> {
-        let viewer = self.principal().as_ref().map(viewer);
+        let viewer = self.caller.as_ref().map(viewer);
         let demo = self.state.settings.demo;
+        let sign_in = !matches!(self.state.web.sign_in, crate::auth::session::SignIn::Off);
         Box::pin(async move {
+            let personas = if demo {
+                crate::demo::PERSONAS
+                    .iter()
+                    .map(|p| scope_registry_frontend::api::ui::Persona {
+                        id: p.id.to_owned(),
+                        name: p.name.to_owned(),
+                        role: p.role.to_owned(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             SessionInfo {
                 viewer,
                 demo,
-                sign_in: demo,
+                sign_in,
+                personas,
             }
         })
     }
@@ -152,6 +226,263 @@ impl Backend for UiBackend {
             })
         })
     }
+
+    fn propose_context(
+        &self,
+        editing: Option<String>,
+    ) -> BoxFuture<'_, Result<ProposeContext, BackendError>> {
+        let who = self.signed_in(Permission::ChangeRequestsWrite);
+        let state = self.state.clone();
+        Box::pin(async move {
+            let who = who?;
+            let policy = match &state.settings.policy_file {
+                Some(path) => std::fs::read_to_string(path).unwrap_or_default(),
+                None => scope_lint::DEFAULT_POLICY_TOML.to_owned(),
+            };
+            let editing = match editing {
+                Some(id) => {
+                    let request = actions::get(&state, who.clone(), id.clone())
+                        .await
+                        .map_err(refused)?;
+                    if request.author != who.subject {
+                        return Err(BackendError::Forbidden);
+                    }
+                    Some((
+                        id,
+                        ProposalForm {
+                            domain: request.domain.clone(),
+                            title: request.title.clone(),
+                            description: request.description.clone(),
+                            items: request.items.iter().map(ItemForm::from_item).collect(),
+                        },
+                    ))
+                }
+                None => None,
+            };
+            let settings = state.settings.clone();
+            let actor = who.actor();
+            let domains = state
+                .db(move |c| {
+                    Ok(crate::db::models::domain::list(c)?
+                        .into_iter()
+                        .filter(|d| crate::requests::roles(d, &settings).is_owner(&actor))
+                        .map(|d| d.name)
+                        .collect::<Vec<_>>())
+                })
+                .await
+                .map_err(refused)?;
+            Ok(ProposeContext {
+                domains,
+                policy,
+                editing,
+            })
+        })
+    }
+
+    fn check_proposal(
+        &self,
+        form: ProposalForm,
+    ) -> BoxFuture<'_, Result<Vec<Finding>, BackendError>> {
+        let who = self.signed_in(Permission::ChangeRequestsWrite);
+        Box::pin(async move {
+            let who = who?;
+            let filled = form.filled();
+            let rows: Vec<usize> = filled.iter().map(|(i, _)| *i).collect();
+            let items = filled.iter().map(|(_, f)| f.to_item()).collect();
+            let found = actions::lint(&self.state, who, LintInput { items })
+                .await
+                .map_err(refused)?;
+            Ok(findings_from_json(&found["findings"], |proposal| {
+                rows.get(proposal).copied()
+            }))
+        })
+    }
+
+    fn propose(
+        &self,
+        form: ProposalForm,
+        editing: Option<String>,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<String, BackendError>> {
+        let who = self.writer(Permission::ChangeRequestsWrite, &csrf);
+        Box::pin(async move {
+            let who = who?;
+            let items: Vec<_> = form.filled().iter().map(|(_, f)| f.to_item()).collect();
+            if items.is_empty() {
+                return Err(BackendError::Invalid("Name at least one scope.".into()));
+            }
+            let input = ChangeRequestInput {
+                domain: form.domain.trim().to_owned(),
+                title: form.title.trim().to_owned(),
+                description: form.description,
+                items,
+            };
+            let id = match editing {
+                Some(id) => actions::edit(&self.state, who.clone(), id, input).await,
+                None => actions::create(&self.state, who.clone(), input).await,
+            }
+            .map_err(refused)?
+            .id;
+            // Refused for its findings: the draft keeps them and its page shows them.
+            match actions::submit(&self.state, who, id.clone()).await {
+                Ok(_) | Err(ApiError::Unprocessable { .. }) => Ok(id),
+                Err(e) => Err(refused(e)),
+            }
+        })
+    }
+
+    fn request(&self, id: String) -> BoxFuture<'_, Result<RequestView, BackendError>> {
+        let who = self.signed_in(Permission::CatalogRead);
+        Box::pin(async move {
+            let who = who?;
+            let request = actions::get(&self.state, who.clone(), id)
+                .await
+                .map_err(refused)?;
+            let current = self.snapshot()?.document.by_name();
+            let diff = request
+                .items
+                .iter()
+                .map(|i| item_diff(i, &current))
+                .collect();
+            let names: Vec<String> = request.items.iter().map(|i| i.name.clone()).collect();
+            let findings = request
+                .lint
+                .iter()
+                .filter_map(|v| Finding::from_json(v, &names))
+                .collect();
+            let is_author = request.author == who.subject;
+            let status = request.status.as_str();
+            let writes = who.require(Permission::ChangeRequestsWrite).is_ok();
+            let may_review = !is_author
+                && status == "open"
+                && who.require(Permission::ReviewsWrite).is_ok()
+                && self.may_review(&who, &request.domain).await;
+            Ok(RequestView {
+                is_author,
+                may_review,
+                may_submit: is_author && writes && matches!(status, "draft" | "changes_requested"),
+                may_edit: is_author
+                    && writes
+                    && matches!(status, "draft" | "changes_requested" | "open"),
+                may_withdraw: (is_author || who.admin)
+                    && writes
+                    && matches!(status, "draft" | "open" | "changes_requested" | "approved"),
+                may_publish: is_author && writes && status == "approved",
+                diff,
+                findings,
+                request,
+            })
+        })
+    }
+
+    fn act(
+        &self,
+        id: String,
+        action: String,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<(), BackendError>> {
+        let who = self.writer(Permission::ChangeRequestsWrite, &csrf);
+        Box::pin(async move {
+            let who = who?;
+            let done = match action.as_str() {
+                "submit" => actions::submit(&self.state, who, id).await,
+                "withdraw" => actions::withdraw(&self.state, who, id).await,
+                "publish" => actions::publish(&self.state, who, id).await,
+                _ => return Err(BackendError::Invalid(format!("Unknown action {action:?}."))),
+            };
+            done.map(|_| ()).map_err(refused)
+        })
+    }
+
+    fn review(
+        &self,
+        id: String,
+        verdict: String,
+        comment: String,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<(), BackendError>> {
+        let who = self.writer(Permission::ReviewsWrite, &csrf);
+        Box::pin(async move {
+            let input = ReviewInput { verdict, comment };
+            actions::review(&self.state, who?, id, input)
+                .await
+                .map(|_| ())
+                .map_err(refused)
+        })
+    }
+
+    fn comment(
+        &self,
+        id: String,
+        body: String,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<(), BackendError>> {
+        let who = self
+            .writer(Permission::ChangeRequestsWrite, &csrf)
+            .or_else(|_| self.writer(Permission::ReviewsWrite, &csrf));
+        Box::pin(async move {
+            actions::comment(&self.state, who?, id, CommentInput { body })
+                .await
+                .map(|_| ())
+                .map_err(refused)
+        })
+    }
+
+    fn rename_item(
+        &self,
+        id: String,
+        item: usize,
+        name: String,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<(), BackendError>> {
+        let who = self.writer(Permission::ChangeRequestsWrite, &csrf);
+        Box::pin(async move {
+            let who = who?;
+            let request = actions::get(&self.state, who.clone(), id.clone())
+                .await
+                .map_err(refused)?;
+            let mut items = request.items.clone();
+            let target = items.get_mut(item).ok_or(BackendError::NotFound)?;
+            target.name = name.trim().to_owned();
+            if let Some(d) = target.definition.as_mut() {
+                d.name = target.name.clone();
+            }
+            let input = ChangeRequestInput {
+                domain: request.domain,
+                title: request.title,
+                description: request.description,
+                items,
+            };
+            actions::edit(&self.state, who, id, input)
+                .await
+                .map(|_| ())
+                .map_err(refused)
+        })
+    }
+
+    fn my_requests(&self) -> BoxFuture<'_, Result<Vec<RequestRow>, BackendError>> {
+        let who = self.signed_in(Permission::CatalogRead);
+        Box::pin(async move {
+            let query = actions::ListQuery {
+                mine: Some(true),
+                ..Default::default()
+            };
+            self.rows(who?, query).await
+        })
+    }
+
+    fn review_queue(&self) -> BoxFuture<'_, Result<Vec<RequestRow>, BackendError>> {
+        let who = self.signed_in(Permission::ReviewsWrite);
+        Box::pin(async move {
+            let query = actions::ListQuery {
+                awaiting_review: Some(true),
+                ..Default::default()
+            };
+            let mut rows = self.rows(who?, query).await?;
+            rows.sort_by_key(|r| std::cmp::Reverse(r.age_hours));
+            Ok(rows)
+        })
+    }
 }
 
 /// The scope's entry in each export format: the format rendered for a catalog of this scope
@@ -173,6 +504,155 @@ fn exports(definition: &ScopeDefinition, version: u64, state: &AppState) -> Vec<
             (format.as_str().to_owned(), text)
         })
         .collect()
+}
+
+impl UiBackend {
+    /// Whether `who` reviews `domain`'s requests.
+    async fn may_review(&self, who: &Principal, domain: &str) -> bool {
+        let settings = self.state.settings.clone();
+        let actor = who.actor();
+        let domain = domain.to_owned();
+        self.state
+            .db(move |c| {
+                Ok(crate::db::models::domain::by_name(c, &domain)?
+                    .is_some_and(|d| crate::requests::roles(&d, &settings).may_review(&actor)))
+            })
+            .await
+            .unwrap_or(false)
+    }
+
+    /// List rows with their classification and the approvals they still need.
+    async fn rows(
+        &self,
+        who: Principal,
+        query: actions::ListQuery,
+    ) -> Result<Vec<RequestRow>, BackendError> {
+        let list = actions::list(&self.state, who.clone(), query)
+            .await
+            .map_err(refused)?;
+        let now = time::OffsetDateTime::now_utc();
+        let mut rows = Vec::new();
+        for summary in list {
+            let request = actions::get(&self.state, who.clone(), summary.id.clone())
+                .await
+                .map_err(refused)?;
+            let classification = request
+                .items
+                .iter()
+                .filter_map(|i| i.definition.as_ref().and_then(|d| d.classification))
+                .max()
+                .map_or("unclassified", |c| c.as_str())
+                .to_owned();
+            let a = &request.approvals;
+            let updated = time::OffsetDateTime::parse(
+                &summary.updated_at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap_or(now);
+            rows.push(RequestRow {
+                classification,
+                approvals_needed: if a.satisfied {
+                    0
+                } else {
+                    a.required.saturating_sub(a.have).max(1)
+                },
+                security_review_needed: a.security_review_required && !a.security_review_done,
+                age_hours: (now - updated).whole_hours(),
+                summary,
+            });
+        }
+        Ok(rows)
+    }
+}
+
+/// scope-lint JSON findings; `row` maps a proposal index to the form row.
+fn findings_from_json(
+    found: &serde_json::Value,
+    row: impl Fn(usize) -> Option<usize>,
+) -> Vec<Finding> {
+    found
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|v| {
+                    let proposal = usize::try_from(v["proposal"].as_u64()?).ok()?;
+                    let mut f = Finding::from_json(v, &[])?;
+                    f.item = row(proposal)?;
+                    Some(f)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What one item would change in `current`, field by field, in words.
+fn item_diff(
+    item: &scope_registry_frontend::api::ChangeItem,
+    current: &BTreeMap<String, ScopeDefinition>,
+) -> ItemDiff {
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let before = current.get(&item.name);
+    let mut fields = Vec::new();
+    match (item.kind.as_str(), before, item.definition.as_ref()) {
+        ("add", _, Some(new)) | ("update", None, Some(new)) => {
+            if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(new) {
+                for (field, value) in map {
+                    if field != "name" && !value.is_null() {
+                        fields.push(FieldDiff {
+                            field,
+                            before: String::new(),
+                            after: show(&value),
+                        });
+                    }
+                }
+            }
+        }
+        ("update", Some(old), Some(new)) => {
+            for f in crate::catalog::diff::field_changes(old, new) {
+                fields.push(FieldDiff {
+                    before: show(&f.from),
+                    after: show(&f.to),
+                    field: f.field,
+                });
+            }
+        }
+        ("deprecate", old, _) => {
+            fields.push(FieldDiff {
+                field: "status".into(),
+                before: old
+                    .map(|o| o.status.as_str().to_owned())
+                    .unwrap_or_default(),
+                after: "deprecated".into(),
+            });
+            fields.push(FieldDiff {
+                field: "sunset".into(),
+                before: String::new(),
+                after: item.sunset.clone().unwrap_or_default(),
+            });
+            fields.push(FieldDiff {
+                field: "replacement".into(),
+                before: String::new(),
+                after: item.replacement.clone().unwrap_or_default(),
+            });
+        }
+        ("retire", old, _) => fields.push(FieldDiff {
+            field: "status".into(),
+            before: old
+                .map(|o| o.status.as_str().to_owned())
+                .unwrap_or_default(),
+            after: "retired".into(),
+        }),
+        _ => {}
+    }
+    ItemDiff {
+        kind: item.kind.clone(),
+        name: item.name.clone(),
+        fields,
+    }
 }
 
 /// One page of `catalog` for `query`: every word of `q` in the name or the description (any

@@ -4,8 +4,11 @@
 
 pub mod assets;
 pub mod backend;
+pub mod session;
 
 use std::sync::{Arc, OnceLock};
+
+use actix_web::HttpMessage as _;
 
 use leptos::config::LeptosOptions;
 use leptos_actix::ActixRouteListing;
@@ -36,8 +39,12 @@ pub fn routes() -> Vec<ActixRouteListing> {
 pub fn context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
     let state = state.clone();
     move || {
+        // The session middleware put the signed-in person in the request's extensions.
+        let caller = leptos::prelude::use_context::<leptos_actix::Request>()
+            .and_then(|req| req.extensions().get::<backend::UiCaller>().cloned());
         scope_registry_frontend::api::backend::provide_backend(Arc::new(backend::UiBackend {
             state: state.clone(),
+            caller,
         }));
         leptos::nonce::provide_nonce();
     }
