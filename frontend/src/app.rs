@@ -15,8 +15,8 @@ use crate::pages::scope::ScopePage;
 use crate::pages::sign_in::SignInPage;
 use crate::server_fns::get_session;
 
-/// The whole HTML document, rendered on the server around [`App`]. The hydration script is the
-/// only script, loaded with the request's CSP nonce.
+/// The whole HTML document, rendered on the server around [`App`]. The islands' loader is the
+/// only script, with the request's CSP nonce.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security_headers();
@@ -26,7 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>

@@ -3,11 +3,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::{Badge, Problem, encode};
-use crate::api::ui::{CatalogPage as Page, CatalogQuery, Facet};
+use crate::api::ui::{BackendError, CatalogPage as Page, CatalogQuery, Facet};
 use crate::server_fns::get_catalog_page;
 
 /// The URL of the catalog page for `query`.
@@ -36,31 +35,55 @@ pub fn catalog_url(query: &CatalogQuery) -> String {
 #[component]
 pub fn CatalogPage() -> impl IntoView {
     let params = use_query_map();
-    let query = Memo::new(move |_| {
-        params.with(|p| CatalogQuery {
-            q: p.get("q").unwrap_or_default(),
-            domain: p.get("domain").unwrap_or_default(),
-            status: p.get("status").unwrap_or_default(),
-            classification: p.get("classification").unwrap_or_default(),
-            page: p.get("page").and_then(|n| n.parse().ok()).unwrap_or(1),
-        })
+    let query = params.with_untracked(|p| CatalogQuery {
+        q: p.get("q").unwrap_or_default(),
+        domain: p.get("domain").unwrap_or_default(),
+        status: p.get("status").unwrap_or_default(),
+        classification: p.get("classification").unwrap_or_default(),
+        page: p.get("page").and_then(|n| n.parse().ok()).unwrap_or(1),
     });
-    let data = Resource::new(move || query.get(), get_catalog_page);
-    let navigate = use_navigate();
-    // With JavaScript the URL follows the search box and the filters as they change, and the
-    // results follow the URL; without it the form's GET does the same on "Search".
-    let go = Callback::new(move |next: CatalogQuery| {
-        navigate(
-            &catalog_url(&next),
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    });
+    let first = Resource::new_blocking(
+        {
+            let query = query.clone();
+            move || query.clone()
+        },
+        get_catalog_page,
+    );
+    view! {
+        <Title text="Catalog" />
+        <h1>"Catalog"</h1>
+        <Suspense fallback=|| view! { <p>"Loading the catalog…"</p> }>
+            {move || {
+                let query = query.clone();
+                Suspend::new(async move {
+                    let first = first.await;
+                    view! { <CatalogSearch query first /> }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The search form and its results: the page's island. With JavaScript the results follow the
+/// search box and the filters as they change (and the URL follows, so it can be shared); without
+/// it the form's GET does the same on "Search".
+#[island]
+fn CatalogSearch(query: CatalogQuery, first: Result<Page, BackendError>) -> impl IntoView {
+    let query = RwSignal::new(query);
+    let data = RwSignal::new(first);
+    // Answers can arrive out of order: only the one for the current query is shown.
+    let go = move |next: CatalogQuery| {
+        replace_url(&catalog_url(&next));
+        query.set(next.clone());
+        leptos::task::spawn_local(async move {
+            let answer = get_catalog_page(next.clone()).await;
+            if query.with_untracked(|q| *q == next) {
+                data.set(answer);
+            }
+        });
+    };
     let search = move |text: String| {
-        go.run(CatalogQuery {
+        go(CatalogQuery {
             q: text,
             page: 1,
             ..query.get_untracked()
@@ -76,11 +99,9 @@ pub fn CatalogPage() -> impl IntoView {
             "status" => next.status = value,
             _ => next.classification = value,
         }
-        go.run(next);
+        go(next);
     });
     view! {
-        <Title text="Catalog" />
-        <h1>"Catalog"</h1>
         <form class="filters" method="get" action="/" role="search">
             <div class="field">
                 <label for="q">"Search names and descriptions"</label>
@@ -90,33 +111,35 @@ pub fn CatalogPage() -> impl IntoView {
                     type="search"
                     autocomplete="off"
                     spellcheck="false"
-                    value=move || query.with_untracked(|q| q.q.clone())
+                    value=query.with_untracked(|q| q.q.clone())
                     on:input=move |ev| search(event_target_value(&ev))
                 />
             </div>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    data.await.ok().map(|page| {
-                        let q = query.get_untracked();
-                        view! {
-                            <Select name="domain" label="Domain" selected=q.domain facets=page.domains any="All domains" pick />
-                            <Select name="status" label="Status" selected=q.status facets=page.statuses any="Active and deprecated" pick />
-                            <Select name="classification" label="Classification" selected=q.classification facets=page.classifications any="Any classification" pick />
-                        }
-                    })
-                })}
-            </Transition>
+            {move || data.with(|page| page.as_ref().ok().map(|page| {
+                let q = query.get_untracked();
+                view! {
+                    <Select name="domain" label="Domain" selected=q.domain facets=page.domains.clone() any="All domains" pick />
+                    <Select name="status" label="Status" selected=q.status facets=page.statuses.clone() any="Active and deprecated" pick />
+                    <Select name="classification" label="Classification" selected=q.classification facets=page.classifications.clone() any="Any classification" pick />
+                }
+            }))}
             <button type="submit">"Search"</button>
         </form>
-        <Transition fallback=|| view! { <p>"Loading the catalog…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => view! { <Results page query=query.get_untracked() /> }.into_any(),
-                    Err(error) => view! { <Problem error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || match data.get() {
+            Ok(page) => view! { <Results page query=query.get_untracked() /> }.into_any(),
+            Err(error) => view! { <Problem error /> }.into_any(),
+        }}
     }
+}
+
+/// Replaces the address bar's URL without loading a page (the browser's history API).
+fn replace_url(url: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(url));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
 }
 
 /// A filter: "any" first, then each value with its count.

@@ -11,6 +11,7 @@ use super::Problem;
 use crate::api::ui::{Finding, ItemForm, ProposalForm, ProposeContext};
 use crate::app::SessionResource;
 use crate::server_fns::{Propose, check_proposal, get_propose_context};
+use leptos::server_fn::ServerFn;
 
 /// Rows shown when nothing says otherwise.
 const DEFAULT_ROWS: usize = 1;
@@ -36,19 +37,42 @@ fn local_findings(policy: &scope_lint::Policy, rows: &[ItemForm]) -> Vec<Finding
 #[component]
 pub fn ProposePage() -> impl IntoView {
     let params = use_params_map();
-    let editing = Memo::new(move |_| params.with(|p| p.get("id")));
-    let context = Resource::new(move || editing.get(), get_propose_context);
+    let editing = params.with_untracked(|p| p.get("id"));
+    let rows =
+        use_query_map().with_untracked(|q| q.get("rows").and_then(|n| n.parse::<usize>().ok()));
+    let context = Resource::new_blocking(
+        {
+            let editing = editing.clone();
+            move || editing.clone()
+        },
+        get_propose_context,
+    );
+    let session = expect_context::<SessionResource>();
+    let heading = if editing.is_some() {
+        "Edit change request"
+    } else {
+        "Propose scopes"
+    };
     view! {
-        <Title text=move || if editing.get().is_some() { "Edit change request" } else { "Propose" } />
-        <h1>{move || if editing.get().is_some() { "Edit change request" } else { "Propose scopes" }}</h1>
+        <Title text=if editing.is_some() { "Edit change request" } else { "Propose" } />
+        <h1>{heading}</h1>
         <ErrorFromQuery />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match context.await {
-                    Ok(context) => view! { <ProposeForm context editing=editing.get_untracked() /> }.into_any(),
-                    Err(error) => view! { <Problem error /> }.into_any(),
-                }
-            })}
+            {move || {
+                let editing = editing.clone();
+                Suspend::new(async move {
+                    let csrf = session
+                        .await
+                        .ok()
+                        .and_then(|s| s.viewer)
+                        .map(|v| v.csrf)
+                        .unwrap_or_default();
+                    match context.await {
+                        Ok(context) => view! { <ProposeForm context editing csrf rows /> }.into_any(),
+                        Err(error) => view! { <Problem error /> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
@@ -64,19 +88,22 @@ pub fn ErrorFromQuery() -> impl IntoView {
     }
 }
 
-#[component]
-fn ProposeForm(context: ProposeContext, editing: Option<String>) -> impl IntoView {
-    let session = expect_context::<SessionResource>();
-    let query = use_query_map();
+/// The form: the page's island. The naming linter runs in the browser on every keystroke; the
+/// form itself posts to the server as a plain form, with or without JavaScript.
+#[island]
+fn ProposeForm(
+    context: ProposeContext,
+    editing: Option<String>,
+    /// The session's CSRF token (the island cannot reach the page's session).
+    csrf: String,
+    /// `?rows=`: how many empty rows a new form starts with (the no-JavaScript "More rows").
+    rows: Option<usize>,
+) -> impl IntoView {
     let policy = scope_lint::Policy::from_toml(&context.policy).unwrap_or_default();
     let (initial, domain) = match context.editing.clone() {
         Some((_, form)) => (form.items.clone(), form.domain.clone()),
         None => {
-            let n = query
-                .with_untracked(|q| q.get("rows"))
-                .and_then(|n| n.parse::<usize>().ok())
-                .unwrap_or(DEFAULT_ROWS)
-                .clamp(1, MAX_ROWS);
+            let n = rows.unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
             (
                 vec![ItemForm::default(); n],
                 context.domains.first().cloned().unwrap_or_default(),
@@ -95,25 +122,25 @@ fn ProposeForm(context: ProposeContext, editing: Option<String>) -> impl IntoVie
     });
     let domain = RwSignal::new(domain);
     let local = Memo::new(move |_| rows.with(|r| local_findings(&policy, r)));
-    // Catalog-context findings: asked for when a name field is left, not on every keystroke.
-    let check_now = RwSignal::new(0u32);
-    let remote = Resource::new(
-        move || check_now.get(),
-        move |n| async move {
-            if n == 0 {
-                return Vec::new();
+    // Catalog-context findings: asked of the server when a name field is left, not on every
+    // keystroke; an answer for an older form than the current one is dropped.
+    let remote = RwSignal::new(Vec::<Finding>::new());
+    let check_now = Callback::new(move |()| {
+        let form = ProposalForm {
+            domain: domain.get_untracked(),
+            items: rows.get_untracked(),
+            ..Default::default()
+        };
+        leptos::task::spawn_local(async move {
+            let asked = form.items.clone();
+            let found = check_proposal(form).await.unwrap_or_default();
+            if rows.with_untracked(|r| *r == asked) {
+                remote.set(found);
             }
-            let form = ProposalForm {
-                domain: domain.get_untracked(),
-                items: rows.get_untracked(),
-                ..Default::default()
-            };
-            check_proposal(form).await.unwrap_or_default()
-        },
-    );
+        });
+    });
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let action = ServerAction::<Propose>::new();
     let domains = context
         .domains
         .iter()
@@ -124,8 +151,8 @@ fn ProposeForm(context: ProposeContext, editing: Option<String>) -> impl IntoVie
         .collect_view();
     let more_rows = move || rows.with(Vec::len) + 1;
     view! {
-        <ActionForm action attr:class="propose" attr:novalidate=false>
-            <Csrf session />
+        <form class="propose" method="post" action=Propose::PATH>
+            <input type="hidden" name="csrf" value=csrf />
             {editing.clone().map(|id| view! { <input type="hidden" name="editing" value=id /> })}
             <div class="field">
                 <label for="domain">"Domain"</label>
@@ -165,7 +192,7 @@ fn ProposeForm(context: ProposeContext, editing: Option<String>) -> impl IntoVie
                 }}
             </p>
             <button type="submit">"Submit for review"</button>
-        </ActionForm>
+        </form>
     }
 }
 
@@ -196,8 +223,8 @@ fn ItemRow(
     i: usize,
     rows: RwSignal<Vec<ItemForm>>,
     local: Memo<Vec<Finding>>,
-    remote: Resource<Vec<Finding>>,
-    check_now: RwSignal<u32>,
+    remote: RwSignal<Vec<Finding>>,
+    check_now: Callback<()>,
 ) -> impl IntoView {
     let get = move |f: fn(&ItemForm) -> String| rows.with(|r| r.get(i).map(f).unwrap_or_default());
     let set = move |f: fn(&mut ItemForm, String), value: String| {
@@ -211,13 +238,14 @@ fn ItemRow(
     let findings = move || {
         let mut all: Vec<Finding> =
             local.with(|l| l.iter().filter(|f| f.item == i).cloned().collect());
-        if let Some(Some(more)) = remote.try_get() {
-            let name = get(|r| r.name.trim().to_owned());
+        let name = get(|r| r.name.trim().to_owned());
+        remote.with(|more| {
             all.extend(
-                more.into_iter()
-                    .filter(|f| f.item == i && f.name == name && f.code.starts_with("SL2")),
-            );
-        }
+                more.iter()
+                    .filter(|f| f.item == i && f.name == name && f.code.starts_with("SL2"))
+                    .cloned(),
+            )
+        });
         all
     };
     let findings_id = id("findings");
@@ -244,7 +272,7 @@ fn ItemRow(
                         aria-describedby=findings_id.clone()
                         prop:value=move || get(|r| r.name.clone())
                         on:input=move |ev| set(|r, v| r.name = v, event_target_value(&ev))
-                        on:change=move |_| check_now.update(|n| *n += 1)
+                        on:change=move |_| check_now.run(())
                     />
                 </div>
             </div>
