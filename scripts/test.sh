@@ -28,8 +28,9 @@ step "Prometheus alert rules (ops/prometheus)"
 promtool check rules ops/prometheus/alerts.yml
 promtool test rules ops/prometheus/alerts.test.yml
 
-step "node packages of the test suite's OpenID provider (tests/oidc)"
+step "node packages of the test suite's OpenID provider (tests/oidc) and browser tests (tests/browser: axe-core)"
 npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 step "build (the black-box tests run the binaries)"
 cargo build --workspace --locked

@@ -15,12 +15,17 @@
 //!   outside demo mode;
 //! - [`postgres_server`] and [`create_postgres_database`]: a database of one's own on the
 //!   throwaway PostgreSQL that `scripts/with-postgres.sh` starts.
+//! - [`OidcProvider`] and [`SignInRegistry`]: the test suite's real OpenID provider, and a
+//!   registry people sign in to through it;
+//! - [`browser`]: headless chromium over WebDriver, for the browser tests.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
     reason = "test helpers fail loudly, with the server's log"
 )]
+
+pub mod browser;
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -809,5 +814,95 @@ impl Drop for OidcProvider {
         if std::thread::panicking() {
             eprintln!("--- log of oidc-provider ---\n{}", self.log());
         }
+    }
+}
+
+/// A registry that people sign in to through the test suite's OpenID provider (its development
+/// login form: any password), outside demo mode, as a deployment runs: the provider also issues
+/// the registry's API tokens. Both are killed when dropped.
+#[derive(Debug)]
+pub struct SignInRegistry {
+    pub provider: OidcProvider,
+    pub registry: Server,
+}
+
+impl SignInRegistry {
+    /// The registry's resource (the `aud` of its access tokens) at the provider.
+    pub const RESOURCE: &'static str = "https://registry.test/";
+    /// The registry's own permissions, all of which the provider may grant.
+    pub const SCOPES: [&'static str; 4] = [
+        "scope-registry:catalog:read",
+        "scope-registry:change-requests:write",
+        "scope-registry:reviews:write",
+        "scope-registry:domains:manage",
+    ];
+    /// The registry's web client at the provider.
+    pub const CLIENT_ID: &'static str = "registry-web";
+    const CLIENT_SECRET: &'static str = "web-secret-6f1d2e9a0b";
+
+    /// Starts the provider with `users` (`{"alice": {"name": …, "groups": […]}}`) and
+    /// client-credentials clients `api_clients` (`(client_id, groups)`, secret `secret-ID`, for
+    /// [`SignInRegistry::token`]), then the registry on SQLite in `dir`, signing people in there.
+    pub fn start(dir: &Path, users: &Value, api_clients: &[(&str, &[&str])]) -> SignInRegistry {
+        let port = free_port();
+        let registry_url = format!("http://127.0.0.1:{port}");
+        let mut clients = vec![serde_json::json!({
+            "client_id": Self::CLIENT_ID,
+            "client_secret": Self::CLIENT_SECRET,
+            "redirect_uris": [format!("{registry_url}/auth/callback")],
+            "post_logout_redirect_uris": [format!("{registry_url}/")],
+        })];
+        clients.extend(api_clients.iter().map(|(id, groups)| {
+            serde_json::json!({ "client_id": id, "client_secret": format!("secret-{id}"), "groups": groups })
+        }));
+        let provider = OidcProvider::start(
+            dir,
+            &serde_json::json!({
+                "port": 0,
+                "registry": { "resource": Self::RESOURCE, "scopes": Self::SCOPES },
+                "clients": clients,
+                "users": users,
+            }),
+        );
+        let secret = dir.join("client.secret");
+        std::fs::write(&secret, Self::CLIENT_SECRET).unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let database = format!("sqlite://{}", dir.join("registry.db").display());
+        let registry = Server::start_on(
+            dir,
+            port,
+            &[
+                "--database",
+                &database,
+                "--token-issuer",
+                &provider.issuer,
+                "--token-jwks-uri",
+                &format!("{}/jwks", provider.issuer),
+                "--token-audience",
+                Self::RESOURCE,
+                "--public-url",
+                &registry_url,
+                "--oidc-issuer",
+                &provider.issuer,
+                "--oidc-client-id",
+                Self::CLIENT_ID,
+                "--oidc-client-secret-file",
+                secret.to_str().unwrap(),
+            ],
+        );
+        SignInRegistry { provider, registry }
+    }
+
+    /// An API access token for one of the `api_clients` given to [`SignInRegistry::start`].
+    pub fn token(&self, client_id: &str) -> String {
+        self.provider.token(
+            client_id,
+            &format!("secret-{client_id}"),
+            &Self::SCOPES.join(" "),
+            Self::RESOURCE,
+        )
     }
 }
