@@ -563,8 +563,6 @@ fn skip_link_moves_the_focus_to_the_content_without_javascript() {
 }
 
 #[test]
-#[ignore = "UI bug: once hydrated, the router takes the skip link's click and only scrolls to \
-            #main (leptos_router's hash navigation), the focus stays on the link"]
 fn skip_link_moves_the_focus_to_the_content_once_hydrated() {
     let (_dir, _server, browser) = demo(JavaScript::Enabled);
     browser.goto("/");
