@@ -986,6 +986,12 @@ impl Drop for Browser {
             }
             eprintln!("--- what the browser logged ---\n{}", self.log_text());
         } else {
+            // A page kept from an earlier failing run of this test would mislead now.
+            let test = std::thread::current()
+                .name()
+                .unwrap_or("test")
+                .replace("::", "-");
+            let _ = std::fs::remove_file(screenshot_dir().join(format!("failed-{test}.png")));
             let shots = self.screenshots.lock().unwrap_or_else(|p| p.into_inner());
             if !shots.is_empty() {
                 // Straight to the standard error, which the test harness does not capture: a
