@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use scope_registry_frontend::api::{
-    ChangeRequest as WireRequest, ChangeRequestInput, ChangeRequestSummary, CommentInput,
-    LintInput, ReviewInput,
+    ChangeRequest as WireRequest, ChangeRequestInput, ChangeRequestSummary, CommentInput, Domain,
+    DomainPatch, LintInput, ReviewInput,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -14,6 +14,7 @@ use crate::audit::{self, NewEvent};
 use crate::auth::principal::{Permission, Principal};
 use crate::db::models::change_request::{self as rows, ChangeRequestFilter, CommentRow};
 use crate::db::models::domain;
+use crate::db::models::to_json_text;
 use crate::error::ApiError;
 use crate::requests;
 use crate::state::{AppState, now_ms};
@@ -409,4 +410,61 @@ pub async fn comment(
         })
         .await?;
     Ok(wire)
+}
+
+/// Changes a domain's description, owners, reviewers or audience (registry admins), recording
+/// the change in the audit log in the same transaction.
+pub async fn update_domain(
+    state: &AppState,
+    who: &Principal,
+    name: String,
+    patch: DomainPatch,
+) -> Result<Domain, ApiError> {
+    use crate::handlers::domains::{to_wire, validate_groups};
+    who.require_admin()?;
+    crate::error::forbid_nul(&patch)?;
+    if let Some(o) = &patch.owners {
+        validate_groups("owners", o)?;
+    }
+    if let Some(r) = &patch.reviewers {
+        validate_groups("reviewers", r)?;
+    }
+    let actor = who.subject.clone();
+    let now = now_ms();
+    let updated = state
+        .db(move |c| {
+            c.write(|c| {
+                let before = domain::by_name(c, &name)?.ok_or(ApiError::NotFound)?;
+                let mut row = before.clone();
+                if let Some(d) = patch.description {
+                    row.description = d;
+                }
+                if let Some(o) = patch.owners {
+                    row.owners = to_json_text(&o);
+                }
+                if let Some(r) = patch.reviewers {
+                    row.reviewers = to_json_text(&r);
+                }
+                if let Some(a) = patch.audience {
+                    row.audience = a;
+                }
+                row.updated_at = now;
+                domain::update(c, &row)?;
+                audit::record(
+                    c,
+                    now,
+                    NewEvent {
+                        actor: &actor,
+                        action: "domain.updated",
+                        target_type: "domain",
+                        target_id: &row.name,
+                        before: Some(json!(to_wire(&before))),
+                        after: Some(json!(to_wire(&row))),
+                    },
+                )?;
+                Ok(row)
+            })
+        })
+        .await?;
+    Ok(to_wire(&updated))
 }

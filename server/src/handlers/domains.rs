@@ -21,7 +21,7 @@ pub fn to_wire(row: &DomainRow) -> Domain {
     }
 }
 
-fn validate_groups(field: &str, groups: &[String]) -> Result<(), ApiError> {
+pub(crate) fn validate_groups(field: &str, groups: &[String]) -> Result<(), ApiError> {
     if groups.len() > 50 {
         return Err(ApiError::unprocessable(
             "invalid_domain",
@@ -161,52 +161,7 @@ pub async fn update(
     name: web::Path<String>,
     body: web::Json<DomainPatch>,
 ) -> Result<web::Json<Domain>, ApiError> {
-    who.require_admin()?;
-    let patch = body.into_inner();
-    crate::error::forbid_nul(&patch)?;
-    if let Some(o) = &patch.owners {
-        validate_groups("owners", o)?;
-    }
-    if let Some(r) = &patch.reviewers {
-        validate_groups("reviewers", r)?;
-    }
-    let name = name.into_inner();
-    let actor = who.subject.clone();
-    let now = now_ms();
-    let updated = state
-        .db(move |c| {
-            c.write(|c| {
-                let before = domain::by_name(c, &name)?.ok_or(ApiError::NotFound)?;
-                let mut row = before.clone();
-                if let Some(d) = patch.description {
-                    row.description = d;
-                }
-                if let Some(o) = patch.owners {
-                    row.owners = to_json_text(&o);
-                }
-                if let Some(r) = patch.reviewers {
-                    row.reviewers = to_json_text(&r);
-                }
-                if let Some(a) = patch.audience {
-                    row.audience = a;
-                }
-                row.updated_at = now;
-                domain::update(c, &row)?;
-                audit::record(
-                    c,
-                    now,
-                    NewEvent {
-                        actor: &actor,
-                        action: "domain.updated",
-                        target_type: "domain",
-                        target_id: &row.name,
-                        before: Some(json!(to_wire(&before))),
-                        after: Some(json!(to_wire(&row))),
-                    },
-                )?;
-                Ok(row)
-            })
-        })
-        .await?;
-    Ok(web::Json(to_wire(&updated)))
+    crate::actions::update_domain(&state, &who, name.into_inner(), body.into_inner())
+        .await
+        .map(web::Json)
 }
