@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod formats;
+pub mod history;
 pub mod keys_cli;
 pub mod listen;
 pub mod signing;

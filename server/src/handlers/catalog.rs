@@ -4,7 +4,7 @@ use scope_registry_frontend::api::CatalogVersion;
 use serde::Deserialize;
 
 use crate::auth::principal::{Permission, Principal};
-use crate::catalog::diff::{CatalogDiff, diff};
+use crate::catalog::diff::CatalogDiff;
 use crate::catalog::formats::Format;
 use crate::catalog::signing_keys;
 use crate::catalog::{CatalogDocument, Rendered, Snapshot};
@@ -201,16 +201,7 @@ pub async fn version(
     who.require(Permission::CatalogRead)?;
     let format = query.into_inner().format()?;
     let v = version.into_inner();
-    let snapshot = match state.catalog.get().filter(|s| s.version == v) {
-        Some(current) => current,
-        None => {
-            let n = i64::try_from(v).map_err(|_| ApiError::NotFound)?;
-            let row = state
-                .db(move |c| catalog_version::get(c, n)?.ok_or(ApiError::NotFound))
-                .await?;
-            std::sync::Arc::new(Snapshot::from_body(v, &row.body).map_err(ApiError::internal)?)
-        }
-    };
+    let snapshot = crate::catalog::history::snapshot_at(&state, v).await?;
     let rendered = in_format(&snapshot, format, &state)?;
     Ok(serve(&req, v, &rendered, false))
 }
@@ -274,22 +265,9 @@ pub async fn diff_versions(
 ) -> Result<web::Json<CatalogDiff>, ApiError> {
     who.require(Permission::CatalogRead)?;
     let DiffQuery { from, to } = query.into_inner();
-    let load = |v: u64| {
-        let state = state.clone();
-        async move {
-            if let Some(s) = state.catalog.get().filter(|s| s.version == v) {
-                return Ok::<_, ApiError>(s.document.by_name());
-            }
-            let n = i64::try_from(v).map_err(|_| ApiError::NotFound)?;
-            let row = state
-                .db(move |c| catalog_version::get(c, n)?.ok_or(ApiError::NotFound))
-                .await?;
-            let snapshot = Snapshot::from_body(v, &row.body).map_err(ApiError::internal)?;
-            Ok(snapshot.document.by_name())
-        }
-    };
-    let (a, b) = (load(from).await?, load(to).await?);
-    Ok(web::Json(diff(from, &a, to, &b)))
+    Ok(web::Json(
+        crate::catalog::history::diff_between(&state, from, to).await?,
+    ))
 }
 
 /// The public keys that sign the catalog (JWKS): check a response's `Catalog-Signature` with them.

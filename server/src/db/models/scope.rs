@@ -164,3 +164,13 @@ pub fn history(conn: &mut DbConnection, name: &str) -> QueryResult<Vec<ScopeChan
         .select(ScopeChangeRow::as_select())
         .load(conn)
 }
+
+/// How many scopes each catalog version added: (version, count), oldest first.
+pub fn additions_per_version(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    scope_changes::table
+        .filter(scope_changes::before.is_null())
+        .group_by(scope_changes::version)
+        .select((scope_changes::version, diesel::dsl::count_star()))
+        .order(scope_changes::version)
+        .load(conn)
+}
