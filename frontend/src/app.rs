@@ -6,13 +6,19 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::api::ui::SessionInfo;
+use crate::pages::audit::AuditPage;
 use crate::pages::catalog::CatalogPage;
+use crate::pages::dashboard::DashboardPage;
+use crate::pages::domains::DomainsPage;
+use crate::pages::exports::ExportsPage;
 use crate::pages::lists::{MyRequestsPage, ReviewQueuePage};
 use crate::pages::not_found::NotFound;
 use crate::pages::propose::ProposePage;
 use crate::pages::request::RequestPage;
 use crate::pages::scope::ScopePage;
 use crate::pages::sign_in::SignInPage;
+use crate::pages::token::TokenPreviewPage;
+use crate::pages::versions::{VersionDiffPage, VersionsPage};
 use crate::server_fns::get_session;
 
 /// The whole HTML document, rendered on the server around [`App`]. The islands' loader is the
@@ -81,6 +87,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reviews") view=ReviewQueuePage ssr=SsrMode::Async />
                     <Route path=path!("/change-requests/:id") view=RequestPage ssr=SsrMode::Async />
                     <Route path=path!("/change-requests/:id/edit") view=ProposePage ssr=SsrMode::Async />
+                    <Route path=path!("/versions") view=VersionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/versions/:n") view=VersionDiffPage ssr=SsrMode::Async />
+                    <Route path=path!("/exports") view=ExportsPage ssr=SsrMode::Async />
+                    <Route path=path!("/token-preview") view=TokenPreviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/domains") view=DomainsPage ssr=SsrMode::Async />
+                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
@@ -101,6 +114,7 @@ fn Header(session: SessionResource) -> impl IntoView {
                         " — seeded data and personas on this machine only; nothing here is real."
                     </p>
                 });
+                let admin = info.viewer.as_ref().is_some_and(|v| v.admin);
                 let who = match info.viewer {
                     Some(viewer) => view! {
                         <form class="who" method="post" action="/auth/logout">
@@ -126,6 +140,18 @@ fn Header(session: SessionResource) -> impl IntoView {
                             <A href="/propose">"Propose"</A>
                             <A href="/requests">"My requests"</A>
                             <A href="/reviews">"Reviews"</A>
+                            <A href="/versions">"Versions"</A>
+                            <A href="/exports">"Exports"</A>
+                            // Less often used: behind a disclosure that works without JavaScript.
+                            <details class="more">
+                                <summary>"More"</summary>
+                                <ul>
+                                    <li><A href="/token-preview">"Token preview"</A></li>
+                                    <li><A href="/dashboard">"Dashboard"</A></li>
+                                    <li><A href="/domains">"Domains"</A></li>
+                                    {admin.then(|| view! { <li><A href="/audit">"Audit log"</A></li> })}
+                                </ul>
+                            </details>
                         </nav>
                         {who}
                     </header>

@@ -160,3 +160,74 @@ pub async fn get_my_requests() -> Result<Vec<RequestRow>, BackendError> {
 pub async fn get_review_queue() -> Result<Vec<RequestRow>, BackendError> {
     crate::api::backend::backend()?.review_queue().await
 }
+
+use crate::api::ui::{
+    AuditPage, Dashboard, DomainsView, ExportPreview, TokenPreview, TokenQuery, VersionDiff,
+    VersionsPage,
+};
+
+#[server(prefix = "/ui/fn", endpoint = "versions", input = GetUrl)]
+pub async fn get_versions(page: u32) -> Result<VersionsPage, BackendError> {
+    crate::api::backend::backend()?.versions(page).await
+}
+
+#[server(prefix = "/ui/fn", endpoint = "version-diff", input = GetUrl)]
+pub async fn get_version_diff(from: Option<u64>, to: u64) -> Result<VersionDiff, BackendError> {
+    crate::api::backend::backend()?.version_diff(from, to).await
+}
+
+#[server(prefix = "/ui/fn", endpoint = "export", input = GetUrl)]
+pub async fn get_export_preview(
+    format: String,
+    version: Option<u64>,
+) -> Result<ExportPreview, BackendError> {
+    crate::api::backend::backend()?
+        .export_preview(format, version)
+        .await
+}
+
+#[server(prefix = "/ui/fn", endpoint = "token", input = GetUrl)]
+pub async fn get_token_preview(query: TokenQuery) -> Result<TokenPreview, BackendError> {
+    crate::api::backend::backend()?.token_preview(query).await
+}
+
+#[server(prefix = "/ui/fn", endpoint = "audit", input = GetUrl)]
+pub async fn get_audit(page: u32) -> Result<AuditPage, BackendError> {
+    crate::api::backend::backend()?.audit(page).await
+}
+
+#[server(prefix = "/ui/fn", endpoint = "domains", input = GetUrl)]
+pub async fn get_domains() -> Result<DomainsView, BackendError> {
+    crate::api::backend::backend()?.domains().await
+}
+
+/// Sets a domain's owners and reviewers (one group a line, or separated by commas), then shows
+/// the domains again.
+#[server(prefix = "/ui/fn", endpoint = "domain")]
+pub async fn update_domain(
+    name: String,
+    owners: String,
+    reviewers: String,
+    csrf: String,
+) -> Result<(), BackendError> {
+    let groups = |text: &str| -> Vec<String> {
+        text.split([',', '\n'])
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    back_with(
+        "/domains",
+        crate::api::backend::backend()?
+            .update_domain(name.clone(), groups(&owners), groups(&reviewers), csrf)
+            .await,
+    )?;
+    go(&format!("/domains?saved={}", crate::pages::encode(&name)));
+    Ok(())
+}
+
+#[server(prefix = "/ui/fn", endpoint = "dashboard", input = GetUrl)]
+pub async fn get_dashboard() -> Result<Dashboard, BackendError> {
+    crate::api::backend::backend()?.dashboard().await
+}

@@ -205,6 +205,7 @@ pub fn build_app(
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
         .configure(routes::configure)
         .configure(routes::configure_web_auth)
+        .configure(routes::configure_web_downloads)
         .route("/pkg/{file}", web::get().to(crate::ui::assets::serve))
         .leptos_routes_with_context(crate::ui::routes(), crate::ui::context(&state), {
             let options = crate::ui::options();

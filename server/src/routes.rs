@@ -101,6 +101,20 @@ pub fn configure_web_auth(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// Downloads from the web UI, authenticated by the session cookie (never by a token): kept out
+/// of `ROUTES` like [`WEB_AUTH_ROUTES`].
+pub const WEB_DOWNLOAD_ROUTES: &[(&str, &str)] = &[("GET", "/exports/{format}")];
+
+/// Registers [`WEB_DOWNLOAD_ROUTES`].
+pub fn configure_web_downloads(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/exports/{format}")
+            .default_service(web::to(sign_in::method_not_allowed))
+            .route(web::get().to(crate::ui::download::export))
+            .route(web::head().to(crate::ui::download::export)),
+    );
+}
+
 /// 405 for a path that exists with other methods.
 async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let pattern = req.match_pattern().unwrap_or_default();

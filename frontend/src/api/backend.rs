@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 pub use super::ui::BackendError;
 use super::ui::{
-    CatalogPage, CatalogQuery, Finding, ProposalForm, ProposeContext, RequestRow, RequestView,
-    ScopeDetail, SessionInfo,
+    AuditPage, CatalogPage, CatalogQuery, Dashboard, DomainsView, ExportPreview, Finding,
+    ProposalForm, ProposeContext, RequestRow, RequestView, ScopeDetail, SessionInfo, TokenPreview,
+    TokenQuery, VersionDiff, VersionsPage,
 };
 
 /// A boxed future, so the trait stays object safe.
@@ -77,6 +78,35 @@ pub trait Backend: Send + Sync + 'static {
     fn my_requests(&self) -> BoxFuture<'_, Result<Vec<RequestRow>, BackendError>>;
     /// Open requests waiting for the person's review, oldest first.
     fn review_queue(&self) -> BoxFuture<'_, Result<Vec<RequestRow>, BackendError>>;
+    /// Catalog versions, newest first, `page` (1-based) of them.
+    fn versions(&self, page: u32) -> BoxFuture<'_, Result<VersionsPage, BackendError>>;
+    /// What changed from `from` (default: the version before `to`) to `to`.
+    fn version_diff(
+        &self,
+        from: Option<u64>,
+        to: u64,
+    ) -> BoxFuture<'_, Result<VersionDiff, BackendError>>;
+    /// `format` (default canonical) of `version` (default current), previewed.
+    fn export_preview(
+        &self,
+        format: String,
+        version: Option<u64>,
+    ) -> BoxFuture<'_, Result<ExportPreview, BackendError>>;
+    /// What a token with the picked scopes would carry.
+    fn token_preview(&self, query: TokenQuery)
+    -> BoxFuture<'_, Result<TokenPreview, BackendError>>;
+    /// The audit log, newest first (admins).
+    fn audit(&self, page: u32) -> BoxFuture<'_, Result<AuditPage, BackendError>>;
+    fn domains(&self) -> BoxFuture<'_, Result<DomainsView, BackendError>>;
+    /// Sets a domain's owner and reviewer groups (admins).
+    fn update_domain(
+        &self,
+        name: String,
+        owners: Vec<String>,
+        reviewers: Vec<String>,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<(), BackendError>>;
+    fn dashboard(&self) -> BoxFuture<'_, Result<Dashboard, BackendError>>;
 }
 
 /// The backend, as the server provides it.

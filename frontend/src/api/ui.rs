@@ -394,3 +394,205 @@ pub struct RequestRow {
     /// Hours since it was last updated.
     pub age_hours: i64,
 }
+
+/// A catalog version in the versions list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionRow {
+    pub version: u64,
+    pub published_at: String,
+    pub published_by: String,
+    /// The change request it published (none for the empty first version).
+    pub change_request: Option<String>,
+    /// Scopes in the catalog at that version (every status).
+    pub scopes: u64,
+}
+
+/// One page of catalog versions, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionsPage {
+    pub current: u64,
+    pub page: u32,
+    pub pages: u32,
+    pub rows: Vec<VersionRow>,
+}
+
+/// What changed from one catalog version to another.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionDiff {
+    pub from: u64,
+    pub to: u64,
+    /// The newest version (for the form's bounds).
+    pub current: u64,
+    pub added: Vec<String>,
+    /// Changed scopes, field by field (`kind` is `update`).
+    pub changed: Vec<ItemDiff>,
+    pub deprecated: Vec<String>,
+    pub retired: Vec<String>,
+    /// The version `to`: who published it, when, through which change request.
+    pub published: Option<VersionRow>,
+}
+
+/// The export page: one format of one version, previewed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportPreview {
+    pub format: String,
+    pub formats: Vec<String>,
+    pub version: u64,
+    pub current: u64,
+    /// Size of the whole export in bytes.
+    pub bytes: u64,
+    pub etag: String,
+    /// Whether the registry signs it (`Catalog-Signature`).
+    pub signed: bool,
+    /// The start of the export, pretty-printed.
+    pub preview: String,
+    /// Lines of the pretty-printed export left out of the preview.
+    pub lines_left_out: u64,
+    /// Where the browser downloads it (cookie session).
+    pub download: String,
+}
+
+/// Scopes the token preview lists to pick from at most (the filter narrows them).
+pub const TOKEN_PICKABLE: usize = 100;
+
+/// The token preview's query: scopes picked, and the filter over the list to pick from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+/// A scope one can pick for a token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pickable {
+    pub name: String,
+    pub description: String,
+    pub status: String,
+}
+
+/// A size limit a token's `scope` string runs into, and where it is documented.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SizeLimit {
+    pub what: String,
+    /// The limit, in `unit`.
+    pub limit: u64,
+    /// What the token uses of it, in `unit`.
+    pub used: u64,
+    pub unit: String,
+    pub source: String,
+    pub source_url: String,
+}
+
+/// A claim the token would carry, and the scopes that release it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimRow {
+    pub claim: String,
+    pub released_by: Vec<String>,
+}
+
+/// A scope implied by the picked ones, and the picked scope it comes through.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpliedRow {
+    pub name: String,
+    pub via: String,
+}
+
+/// What a token with the picked scopes would be.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenPreview {
+    pub version: u64,
+    /// Scopes matching the filter (at most a page of them), picked ones first.
+    pub pickable: Vec<Pickable>,
+    /// How many scopes match the filter in all.
+    pub matching: usize,
+    /// The picked scopes the catalog has, sorted.
+    pub picked: Vec<String>,
+    /// Picked names the catalog does not have (or retired ones).
+    pub unknown: Vec<String>,
+    /// The `scope` value (RFC 6749 section 3.3: space-delimited).
+    pub scope: String,
+    /// Its length with implied scopes written out too.
+    pub expanded_length: u64,
+    pub limits: Vec<SizeLimit>,
+    pub claims: Vec<ClaimRow>,
+    pub implied: Vec<ImpliedRow>,
+    /// SL209 findings: combinations the policy forbids.
+    pub toxic: Vec<String>,
+    /// Picked or implied scopes that are deprecated.
+    pub deprecated: Vec<String>,
+}
+
+/// An audit event as the audit page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub seq: u64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    /// The state after the event, compact JSON, shortened.
+    pub detail: String,
+}
+
+/// A page of the audit log, newest first, with the chain's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    pub page: u32,
+    pub pages: u32,
+    /// Events checked by the verification.
+    pub checked: u64,
+    /// The first broken link (sequence number, why), if the chain is broken.
+    pub broken: Option<(i64, String)>,
+}
+
+/// A domain as the domains page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainRow {
+    pub name: String,
+    pub description: String,
+    pub owners: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub audience: String,
+    /// Scopes of the domain in the current catalog (retired ones too).
+    pub scopes: usize,
+}
+
+/// The domains page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainsView {
+    pub domains: Vec<DomainRow>,
+    /// Admins edit owners and reviewers.
+    pub may_edit: bool,
+}
+
+/// A named count (a bar of a chart).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    pub label: String,
+    pub count: u64,
+}
+
+/// A domain's scopes by status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainStatus {
+    pub domain: String,
+    pub active: u64,
+    pub deprecated: u64,
+    pub retired: u64,
+}
+
+/// The dashboard's figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub version: u64,
+    pub by_domain: Vec<DomainStatus>,
+    /// Open requests (open or changes requested) by time since submission, in buckets.
+    pub request_ages: Vec<Count>,
+    /// Findings of open requests by rule code.
+    pub findings: Vec<Count>,
+    /// Scopes in the catalog at each version (label: the version).
+    pub sizes: Vec<Count>,
+}

@@ -1,12 +1,18 @@
 //! One module per page.
 
+pub mod audit;
 pub mod catalog;
+pub mod dashboard;
+pub mod domains;
+pub mod exports;
 pub mod lists;
 pub mod not_found;
 pub mod propose;
 pub mod request;
 pub mod scope;
 pub mod sign_in;
+pub mod token;
+pub mod versions;
 
 use leptos::prelude::*;
 

@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 use scope_lint::{ScopeDefinition, Status};
 use scope_registry_frontend::api::backend::{Backend, BoxFuture};
 use scope_registry_frontend::api::ui::{
+    AuditPage, Dashboard, DomainsView, ExportPreview, TokenPreview, TokenQuery, VersionDiff,
+    VersionsPage,
+};
+use scope_registry_frontend::api::ui::{
     BackendError, CatalogPage, CatalogQuery, Facet, FieldDiff, Finding, ItemDiff, ItemForm,
     ProposalForm, ProposeContext, RequestRow, RequestView, ScopeDetail, ScopeRow, ScopeVersion,
     SessionInfo, Viewer,
@@ -41,7 +45,7 @@ pub struct UiBackend {
 
 /// What the person may read: the registry's refusal in words, never internals (those are
 /// logged).
-fn refused(e: ApiError) -> BackendError {
+pub(crate) fn refused(e: ApiError) -> BackendError {
     match e {
         ApiError::NotFound => BackendError::NotFound,
         ApiError::Unauthorized => BackendError::SignInRequired,
@@ -57,12 +61,16 @@ fn refused(e: ApiError) -> BackendError {
 
 impl UiBackend {
     /// The person of the current request (the session cookie's), if any.
-    fn principal(&self) -> Option<Principal> {
+    pub(crate) fn principal(&self) -> Option<Principal> {
         self.caller.as_ref().map(|c| c.principal.clone())
     }
 
     /// The signed-in person with `permission`, for a state-changing form carrying `csrf`.
-    fn writer(&self, permission: Permission, csrf: &str) -> Result<Principal, BackendError> {
+    pub(crate) fn writer(
+        &self,
+        permission: Permission,
+        csrf: &str,
+    ) -> Result<Principal, BackendError> {
         let caller = self.caller.as_ref().ok_or(BackendError::SignInRequired)?;
         if !constant_time_eq(caller.csrf.as_bytes(), csrf.as_bytes()) || caller.csrf.is_empty() {
             crate::observability::record_security_event(
@@ -86,14 +94,14 @@ impl UiBackend {
         Ok(who)
     }
 
-    fn reader(&self) -> Result<Principal, BackendError> {
+    pub(crate) fn reader(&self) -> Result<Principal, BackendError> {
         let who = self.principal().ok_or(BackendError::SignInRequired)?;
         who.require(Permission::CatalogRead)
             .map_err(|_| BackendError::Forbidden)?;
         Ok(who)
     }
 
-    fn snapshot(&self) -> Result<std::sync::Arc<Snapshot>, BackendError> {
+    pub(crate) fn snapshot(&self) -> Result<std::sync::Arc<Snapshot>, BackendError> {
         self.state.catalog.get().ok_or(BackendError::Unavailable)
     }
 }
@@ -482,6 +490,56 @@ impl Backend for UiBackend {
             rows.sort_by_key(|r| std::cmp::Reverse(r.age_hours));
             Ok(rows)
         })
+    }
+
+    fn versions(&self, page: u32) -> BoxFuture<'_, Result<VersionsPage, BackendError>> {
+        Box::pin(self.versions_page(page))
+    }
+
+    fn version_diff(
+        &self,
+        from: Option<u64>,
+        to: u64,
+    ) -> BoxFuture<'_, Result<VersionDiff, BackendError>> {
+        Box::pin(self.diff_page(from, to))
+    }
+
+    fn export_preview(
+        &self,
+        format: String,
+        version: Option<u64>,
+    ) -> BoxFuture<'_, Result<ExportPreview, BackendError>> {
+        Box::pin(self.export_page(format, version))
+    }
+
+    fn token_preview(
+        &self,
+        query: TokenQuery,
+    ) -> BoxFuture<'_, Result<TokenPreview, BackendError>> {
+        let result = self.token_page(query);
+        Box::pin(async move { result })
+    }
+
+    fn audit(&self, page: u32) -> BoxFuture<'_, Result<AuditPage, BackendError>> {
+        Box::pin(self.audit_page(page))
+    }
+
+    fn domains(&self) -> BoxFuture<'_, Result<DomainsView, BackendError>> {
+        Box::pin(self.domains_page())
+    }
+
+    fn update_domain(
+        &self,
+        name: String,
+        owners: Vec<String>,
+        reviewers: Vec<String>,
+        csrf: String,
+    ) -> BoxFuture<'_, Result<(), BackendError>> {
+        Box::pin(self.save_domain(name, owners, reviewers, csrf))
+    }
+
+    fn dashboard(&self) -> BoxFuture<'_, Result<Dashboard, BackendError>> {
+        Box::pin(self.dashboard_page())
     }
 }
 

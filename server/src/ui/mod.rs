@@ -4,6 +4,8 @@
 
 pub mod assets;
 pub mod backend;
+pub mod download;
+pub mod pages;
 pub mod session;
 
 use std::sync::{Arc, OnceLock};
