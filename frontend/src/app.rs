@@ -32,6 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href=FAVICON />
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
@@ -41,6 +42,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         </html>
     }
 }
+
+/// The icon: a key, drawn inline (no request; the CSP allows `data:` images).
+const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='5' cy='8' r='3.5' fill='none' stroke='%231f4e8c' stroke-width='2'/%3E%3Cpath d='M8.5 8H15M12 8v3M14.5 8v2' stroke='%231f4e8c' stroke-width='2'/%3E%3C/svg%3E";
 
 /// The Content-Security-Policy of a page: scripts only from here and only with this response's
 /// nonce (the hydration loader), WebAssembly allowed to compile, no inline styles, no framing.
@@ -53,15 +57,24 @@ fn security_headers() {
     ) else {
         return;
     };
+    let form_targets = use_context::<FormTargets>()
+        .map(|t| t.0.iter().map(|o| format!(" {o}")).collect::<String>())
+        .unwrap_or_default();
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; \
-         frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         form-action 'self'{form_targets}; frame-ancestors 'none'; base-uri 'none'; \
+         object-src 'none'"
     );
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response.insert_header(CONTENT_SECURITY_POLICY, value);
     }
 }
+
+/// Origins (`scheme://host[:port]`, as the server serializes them) that forms may lead to besides
+/// the registry: the OpenID provider's, where signing out continues. The server provides it.
+#[derive(Clone, Debug, Default)]
+pub struct FormTargets(pub Vec<String>);
 
 /// The session of this page view (who is signed in, demo or not), shared by the layout and the
 /// pages.
@@ -109,10 +122,12 @@ fn Header(session: SessionResource) -> impl IntoView {
             {move || Suspend::new(async move {
                 let info = session.await.unwrap_or_default();
                 let demo = info.demo.then(|| view! {
-                    <p class="demo-banner" role="note">
-                        <strong>"Demo mode"</strong>
-                        " — seeded data and personas on this machine only; nothing here is real."
-                    </p>
+                    <aside class="demo-banner" aria-label="Demo mode">
+                        <p>
+                            <strong>"Demo mode"</strong>
+                            " — seeded data and personas on this machine only; nothing here is real."
+                        </p>
+                    </aside>
                 });
                 let admin = info.viewer.as_ref().is_some_and(|v| v.admin);
                 let who = match info.viewer {

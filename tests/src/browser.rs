@@ -941,11 +941,10 @@ impl Browser {
     }
 }
 
-/// Whether the page logged `entry` as an error. Not the browser's own request for
-/// `/favicon.ico`, which no page asks for (the UI has no icon: that request is a 404).
+/// Whether the page logged `entry` as an error (a failed request included: the browser's own
+/// request for `/favicon.ico` too, which a page with its icon inline never makes).
 fn is_error(entry: &LogEntry) -> bool {
-    let favicon = entry.source == "network" && entry.message.contains("/favicon.ico - ");
-    (entry.level == "SEVERE" || entry.source == "security") && !favicon
+    entry.level == "SEVERE" || entry.source == "security"
 }
 
 /// The session's capabilities: chromium with the flags above, its own profile, every log entry

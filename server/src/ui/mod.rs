@@ -15,7 +15,9 @@ use actix_web::HttpMessage as _;
 use leptos::config::LeptosOptions;
 use leptos_actix::ActixRouteListing;
 
+use crate::auth::session::SignIn;
 use crate::state::AppState;
+use scope_registry_frontend::app::FormTargets;
 
 /// The name `wasm-bindgen` gives the bundle's files (`scripts/build-ui.sh`).
 pub const BUNDLE_NAME: &str = "scope_registry_frontend";
@@ -37,10 +39,12 @@ pub fn routes() -> Vec<ActixRouteListing> {
 }
 
 /// What each page render and each server-function call gets in context: the backend for this
-/// registry and a fresh CSP nonce.
+/// registry, a fresh CSP nonce, and where forms may lead besides the registry.
 pub fn context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
     let state = state.clone();
+    let form_targets = FormTargets(form_targets(&state.web.sign_in));
     move || {
+        leptos::prelude::provide_context(form_targets.clone());
         // The session middleware put the signed-in person in the request's extensions.
         let caller = leptos::prelude::use_context::<leptos_actix::Request>()
             .and_then(|req| req.extensions().get::<backend::UiCaller>().cloned());
@@ -50,4 +54,21 @@ pub fn context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
         }));
         leptos::nonce::provide_nonce();
     }
+}
+
+/// The origins forms may lead to besides the registry (the pages' CSP `form-action`): signing
+/// out posts to `/auth/logout`, which sends the browser on to the OpenID provider's end-session
+/// endpoint, and a browser holds the whole redirect chain of a form to `form-action`. The
+/// provider's origin is its issuer's (the end-session endpoint is there for every provider we
+/// know; one elsewhere would leave the provider's session alive, not the registry's).
+fn form_targets(sign_in: &SignIn) -> Vec<String> {
+    let SignIn::Oidc(oidc) = sign_in else {
+        return Vec::new();
+    };
+    reqwest::Url::parse(oidc.issuer())
+        .ok()
+        .map(|u| u.origin())
+        .filter(|o| o.is_tuple())
+        .map(|o| vec![o.ascii_serialization()])
+        .unwrap_or_default()
 }
