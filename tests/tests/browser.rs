@@ -468,6 +468,70 @@ fn catalog_searches_as_you_type_once_hydrated() {
     browser.screenshot("demo-catalog-search");
 }
 
+/// The pages beside the propose → review → publish flow, as an admin (who sees them all): each
+/// renders what it is for, logs no error, passes axe, and is photographed.
+#[test]
+fn versions_exports_token_preview_audit_domains_and_dashboard() {
+    let (_dir, _server, browser) = demo(JavaScript::Enabled);
+    demo_sign_in(&browser, "Dave Lindqvist");
+    let look = |name: &str| {
+        browser.assert_no_console_errors();
+        browser.assert_accessible();
+        browser.screenshot(&format!("demo-{name}"));
+    };
+
+    browser.goto("/versions");
+    browser.wait_for_text("main h1", "Catalog versions");
+    let current = browser.wait_for_text("p.summary", "The current version is");
+    look("versions");
+    browser.click("main table a[href^='/versions/']");
+    browser.wait_for_text("main", "Added");
+    assert!(browser.current_path().starts_with("/versions/"));
+    look("version-diff");
+
+    browser.goto("/exports");
+    browser.wait_for_text("main h2", "Preview");
+    browser.execute(
+        "document.querySelector('#format').value = 'keycloak';",
+        vec![],
+    );
+    browser.click("main form button[type=submit]");
+    browser.wait_for_text("main pre", "clientScopes");
+    assert!(browser.current_path().contains("format=keycloak"));
+    assert!(browser.find("main a[href^='/exports/keycloak']").is_some());
+    look("exports-keycloak");
+
+    browser.goto("/token-preview");
+    browser.wait_for_text("main h1", "Token preview");
+    browser.click("input[value='ecommerce:orders:read']");
+    browser.click("input[value='billing:invoices:read']");
+    browser.click("main form > button[type=submit]");
+    let scope = browser.wait_for_text("main pre", "ecommerce:orders:read");
+    assert!(scope.contains("billing:invoices:read"), "{scope}");
+    look("token-preview");
+
+    browser.goto("/audit");
+    browser.wait_for_text("main h1", "Audit log");
+    let chain = browser.wait_for_text("main .chain-ok", "verified");
+    assert!(!chain.is_empty());
+    look("audit");
+
+    browser.goto("/domains");
+    browser.wait_for_text("main h1", "Domains");
+    browser.wait_for_text("main", "ecommerce");
+    look("domains");
+
+    browser.goto("/dashboard");
+    browser.wait_for_text("main h1", "Dashboard");
+    let charts = browser.execute(
+        "return document.querySelectorAll('main svg[role=img]').length;",
+        vec![],
+    );
+    assert_eq!(charts, 4, "four charts");
+    assert!(current.contains("version"));
+    look("dashboard");
+}
+
 #[test]
 fn catalog_without_javascript_is_a_plain_form() {
     let (_dir, _server, browser) = demo(JavaScript::Disabled);
