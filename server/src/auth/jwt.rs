@@ -21,6 +21,13 @@
 //! - A claim present with the wrong type fails the token (`InvalidClaim`) rather than being ignored.
 //!
 //! Errors name the failed check and nothing else: never the token, a claim value or a header value.
+//!
+//! A token that passed every check is remembered (keyed by its exact bytes) for at most
+//! [`VERIFIED_CACHE_TTL`] and never past its `exp`, and only while the issuer's key set is the one
+//! it was verified with: an authorization server polling the catalog sends the same token
+//! thousands of times, and a signature check costs more than serving a 304. The key lookup (which
+//! refreshes a stale key set) still runs on every request; a changed key set — a rotation, a key
+//! withdrawn — sends every token through the whole check again. Failures are never cached.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -49,6 +56,10 @@ pub const MAX_LEEWAY: Duration = Duration::from_secs(60);
 /// The shortest JWKS refetch interval the configuration accepts (protects the identity provider).
 pub const MIN_JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(1);
 const MAX_KID_BYTES: usize = 256;
+/// How long a verified token is taken on trust (see the module documentation).
+pub const VERIFIED_CACHE_TTL: i64 = 60;
+/// At most this many verified tokens are remembered (about 2 KiB each).
+const VERIFIED_CACHE_ENTRIES: usize = 10_000;
 
 /// A configuration value that cannot be used. Displays as `<setting> <problem>`, e.g.
 /// "token.leeway must be at most 60 s".
@@ -300,6 +311,18 @@ struct Inner {
     config: TokenConfig,
     keys: JwksCache,
     crypto: &'static CryptoProvider,
+    verified: std::sync::Mutex<std::collections::HashMap<Box<str>, Verified>>,
+}
+
+/// A token that passed every check: with the key set it was verified against, until when.
+#[derive(Debug)]
+struct Verified {
+    token: VerifiedToken,
+    kid: String,
+    keys: Arc<super::jwks::KeySet>,
+    /// Trusted from when it was verified (a clock set back checks it again) until then.
+    since: i64,
+    until: i64,
 }
 
 impl TokenValidator {
@@ -332,6 +355,7 @@ impl TokenValidator {
                 config,
                 keys,
                 crypto,
+                verified: std::sync::Mutex::default(),
             }),
         })
     }
@@ -360,6 +384,9 @@ impl TokenValidator {
     async fn validate_at(&self, token: &str, now: i64) -> Result<VerifiedToken, TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::TooLarge);
+        }
+        if let Some(known) = self.remembered(token, now).await {
+            return Ok(known);
         }
         let (signing_input, encoded_signature) =
             token.rsplit_once('.').ok_or(TokenError::Malformed)?;
@@ -393,7 +420,67 @@ impl TokenValidator {
 
         let claims: Map<String, Value> = serde_json::from_slice(&decode_part(encoded_payload)?)
             .map_err(|_| TokenError::Malformed)?;
-        self.check_claims(&claims, now)
+        let verified = self.check_claims(&claims, now)?;
+        self.remember(token, &verified, header.kid.clone(), Arc::clone(&keys), now);
+        Ok(verified)
+    }
+
+    /// The token as verified earlier, if that is still to be trusted: within its time, and the
+    /// issuer's current key set for its `kid` (looked up as for any token, so a stale set is
+    /// refreshed) still the one it was verified with.
+    async fn remembered(&self, token: &str, now: i64) -> Option<VerifiedToken> {
+        let (kid, keys, verified) = {
+            let cache = self
+                .inner
+                .verified
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let v = cache
+                .get(token)
+                .filter(|v| (v.since..v.until).contains(&now))?;
+            (v.kid.clone(), Arc::clone(&v.keys), v.token.clone())
+        };
+        match self.inner.keys.lookup(&kid).await {
+            KeyLookup::Found(current) if Arc::ptr_eq(&current, &keys) => Some(verified),
+            _ => None,
+        }
+    }
+
+    fn remember(
+        &self,
+        token: &str,
+        verified: &VerifiedToken,
+        kid: String,
+        keys: Arc<super::jwks::KeySet>,
+        now: i64,
+    ) {
+        let until = verified
+            .expires_at
+            .min(now.saturating_add(VERIFIED_CACHE_TTL));
+        if until <= now {
+            return;
+        }
+        let mut cache = self
+            .inner
+            .verified
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() >= VERIFIED_CACHE_ENTRIES {
+            cache.retain(|_, v| now < v.until);
+            if cache.len() >= VERIFIED_CACHE_ENTRIES {
+                cache.clear();
+            }
+        }
+        cache.insert(
+            token.into(),
+            Verified {
+                token: verified.clone(),
+                kid,
+                keys,
+                since: now,
+                until,
+            },
+        );
     }
 
     fn check_header(&self, encoded: &str) -> Result<Header, TokenError> {
@@ -1236,6 +1323,47 @@ mod tests {
         assert_eq!(issuer.server.hits(), 3);
         assert!(check(&validator, &token).await.is_ok());
         assert_eq!(issuer.server.hits(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_remembered_token_is_checked_again_when_it_expires_the_clock_goes_back_or_the_keys_change()
+     {
+        let issuer = Issuer::start();
+        let validator = issuer.validator(); // leeway 30 s
+        let token = issuer.token(Algorithm::EdDSA, &json!({}), &json!({"exp": NOW + 100}));
+        assert!(check(&validator, &token).await.is_ok());
+        assert_eq!(validator.inner.verified.lock().unwrap().len(), 1);
+        // Remembered: the same answer without a signature check, within the TTL.
+        let later = NOW + VERIFIED_CACHE_TTL - 1;
+        assert!(validator.validate_at(&token, later).await.is_ok());
+
+        // Past `exp` and the leeway, the token is refused although it was remembered.
+        assert_eq!(
+            validator.validate_at(&token, NOW + 131).await,
+            Err(TokenError::Expired)
+        );
+        // A clock set back before its `nbf` (NOW - 10, leeway 30) is not answered from memory.
+        assert_eq!(
+            validator.validate_at(&token, NOW - 41).await,
+            Err(TokenError::NotYetValid)
+        );
+
+        // The issuer withdraws the token's key: once the key set is refetched, the remembered
+        // verification no longer counts.
+        let others = issuer.token(Algorithm::ES256, &json!({}), &json!({}));
+        assert!(check(&validator, &others).await.is_ok());
+        let replacement = TokenMinter::generate("ed-1").expect("key");
+        issuer.server.set(
+            200,
+            serde_json::to_string(&replacement.jwks()).expect("json"),
+        );
+        validator
+            .inner
+            .keys
+            .advance_clock(TokenConfig::DEFAULT_JWKS_MAX_AGE);
+        assert_eq!(refused(&validator, &token).await, TokenError::BadSignature);
+        // Nor is the failure remembered as anything else.
+        assert_eq!(refused(&validator, &token).await, TokenError::BadSignature);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

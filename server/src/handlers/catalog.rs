@@ -55,9 +55,58 @@ fn serve(req: &HttpRequest, version: u64, rendered: &Rendered, stale: bool) -> H
     if let Some(gz) = rendered.gzip.as_ref().filter(|_| accepts_gzip(req)) {
         return response
             .insert_header((header::CONTENT_ENCODING, "gzip"))
-            .body(actix_web::web::Bytes::copy_from_slice(gz));
+            .body(SharedBody::new(web::Bytes::from_owner(gz.clone())));
     }
-    response.body(body.to_string())
+    let text = web::Bytes::from_owner(SharedText(body.clone()));
+    response.body(SharedBody::new(text))
+}
+
+/// A rendering's text as bytes, shared with the snapshot instead of copied for each response.
+struct SharedText(std::sync::Arc<str>);
+
+impl AsRef<[u8]> for SharedText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+/// A response body of known length (so `Content-Length` as before) handed to actix-web in
+/// slices of the shared bytes. actix-web copies each chunk it gets into the connection's write
+/// buffer before writing it out: one chunk of a several-megabyte catalog would grow that buffer
+/// to the catalog's size on every connection, while slices keep it small and in cache.
+struct SharedBody {
+    rest: web::Bytes,
+    len: u64,
+}
+
+impl SharedBody {
+    /// The size of each slice.
+    const CHUNK: usize = 64 * 1024;
+
+    fn new(bytes: web::Bytes) -> Self {
+        let len = bytes.len() as u64;
+        Self { rest: bytes, len }
+    }
+}
+
+impl actix_web::body::MessageBody for SharedBody {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        actix_web::body::BodySize::Sized(self.len)
+    }
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<web::Bytes, Self::Error>>> {
+        let this = self.get_mut();
+        if this.rest.is_empty() {
+            return std::task::Poll::Ready(None);
+        }
+        let n = this.rest.len().min(Self::CHUNK);
+        std::task::Poll::Ready(Some(Ok(this.rest.split_to(n))))
+    }
 }
 
 fn accepts_gzip(req: &HttpRequest) -> bool {
