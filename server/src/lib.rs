@@ -211,6 +211,20 @@ pub fn build_app(
             let options = crate::ui::options();
             move || scope_registry_frontend::app::shell(options.clone())
         })
+        // A browser asking for a page that does not exist gets the UI's own "Not found" page
+        // (status 404); API clients and everything else get the 404 problem.
+        .service(
+            web::resource("/{tail:.*}")
+                .guard(actix_web::guard::fn_guard(crate::ui::wants_a_page))
+                .route(leptos_actix::render_app_async_with_context(
+                    crate::ui::context(&state),
+                    {
+                        let options = crate::ui::options();
+                        move || scope_registry_frontend::app::shell(options.clone())
+                    },
+                    leptos_router::Method::Get,
+                )),
+        )
         .default_service(web::to(routes::not_found))
         .wrap(from_fn(auth::session::refuse_cross_origin))
         .wrap(

@@ -210,6 +210,47 @@ async fn an_export_downloads_with_the_apis_bytes_and_signature() {
                 format!("attachment; filename=\"scope-catalog-v1-{format}.json\"")
             );
         }
+        // Conditional and compressed like the API, and never kept by a shared cache.
+        let cookie = format!("{COOKIE}={}", session_of(&ALICE).0);
+        let current = get_as(&app, Some(&ALICE), "/exports/canonical").await;
+        assert_eq!(
+            current.header("cache-control").as_deref(),
+            Some("private, no-cache")
+        );
+        let etag = current.header("etag").unwrap();
+        let again = app
+            .send(
+                TestRequest::default()
+                    .uri("/exports/canonical")
+                    .insert_header((header::COOKIE, cookie.clone()))
+                    .insert_header((header::IF_NONE_MATCH, etag.clone())),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+        assert!(again.body.is_empty());
+        assert_eq!(again.header("etag"), Some(etag));
+        let gzipped = app
+            .send(
+                TestRequest::default()
+                    .uri("/exports/canonical")
+                    .insert_header((header::COOKIE, cookie.clone()))
+                    .insert_header((header::ACCEPT_ENCODING, "gzip")),
+            )
+            .await;
+        assert_eq!(gzipped.header("content-encoding").as_deref(), Some("gzip"));
+        assert!(gzipped.body.len() < current.body.len());
+        assert!(gzipped.header("content-disposition").is_some());
+        // Downloads are read-only.
+        let post = app
+            .send(
+                TestRequest::default()
+                    .method(Method::POST)
+                    .uri("/exports/canonical")
+                    .insert_header((header::COOKIE, cookie)),
+            )
+            .await;
+        assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(post.header("allow").as_deref(), Some("GET, HEAD"));
         // An older version, by number.
         let old = get_as(&app, Some(&ALICE), "/exports/canonical?version=0").await;
         assert_eq!(
@@ -335,7 +376,9 @@ async fn the_audit_log_is_for_admins_and_says_whether_its_chain_holds() {
         assert!(published < created, "newest first");
         assert!(html.contains("href=\"/audit\""), "admins see the link");
 
-        let refused = page(&app, Some(&ALICE), "/audit").await;
+        let refused = get_as(&app, Some(&ALICE), "/audit").await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let refused = refused.text();
         assert!(refused.contains("You may not see this."), "{refused}");
         assert!(!refused.contains("catalog.published"), "{refused}");
         assert!(!refused.contains("href=\"/audit\""), "no link for others");
@@ -491,5 +534,74 @@ async fn the_dashboard_draws_its_charts_on_the_server_with_text_alternatives() {
         );
         assert!(!html.contains(" style="), "no inline style: {html}");
         assert!(!html.contains("<style"), "no inline style: {html}");
+    }
+}
+
+#[actix_web::test]
+async fn a_browser_gets_a_not_found_page_and_an_api_client_a_problem() {
+    for backend in Backend::available() {
+        let app = TestApp::start(backend).await;
+        app.with_domains().await;
+        sign_in(&app, &ALICE).await;
+        let html = "text/html,application/xhtml+xml,*/*;q=0.8";
+        for (path, accept, who, status, content_type, says) in [
+            // No such page: the UI's own page, with the layout and a way back.
+            (
+                "/no/such/page",
+                html,
+                None,
+                404,
+                "text/html",
+                "There is no page here.",
+            ),
+            // A page whose object does not exist says so, with the status.
+            (
+                "/scopes/ecommerce:nothing:read",
+                html,
+                Some(&ALICE),
+                404,
+                "text/html",
+                "Not found.",
+            ),
+            (
+                "/change-requests/no-such-id",
+                html,
+                Some(&ALICE),
+                404,
+                "text/html",
+                "Not found.",
+            ),
+            // Not a browser, or the API: the problem.
+            (
+                "/no/such/page",
+                "*/*",
+                None,
+                404,
+                "application/problem+json",
+                "not_found",
+            ),
+            (
+                "/api/v1/no-such",
+                html,
+                None,
+                404,
+                "application/problem+json",
+                "not_found",
+            ),
+        ] {
+            let mut req = TestRequest::default()
+                .method(Method::GET)
+                .uri(path)
+                .insert_header((header::ACCEPT, accept));
+            if let Some(who) = who {
+                req =
+                    req.insert_header((header::COOKIE, format!("{COOKIE}={}", session_of(who).0)));
+            }
+            let reply = app.send(req).await;
+            assert_eq!(reply.status.as_u16(), status, "{backend:?} {path}");
+            let got = reply.header("content-type").unwrap_or_default();
+            assert!(got.starts_with(content_type), "{path}: {got}");
+            assert!(reply.text().contains(says), "{path}: {}", reply.text());
+        }
     }
 }

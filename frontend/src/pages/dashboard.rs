@@ -110,6 +110,10 @@ fn Chart(
         .max(1);
     let scale = WIDTH - LABEL - 60;
     let height = (rows.len() as u64).max(1) * (BAR + 8) + 8;
+    // An empty chart says so rather than showing an empty area.
+    let none = rows.is_empty().then(|| {
+        view! { <text class="chart-label" x=8 y=8 + BAR * 3 / 4>"None at the moment."</text> }
+    });
     let bars = rows
         .into_iter()
         .enumerate()
@@ -146,6 +150,7 @@ fn Chart(
             <svg role="img" aria-labelledby=labelled viewBox=format!("0 0 {WIDTH} {height}") class="chart-svg">
                 <title id=title_id>{title}</title>
                 <desc id=desc_id>{desc}</desc>
+                {none}
                 {bars}
             </svg>
             <Numbers head table />

@@ -21,6 +21,22 @@ use crate::api::ui::BackendError;
 /// What a page shows when its data could not be had.
 #[component]
 pub fn Problem(error: BackendError) -> impl IntoView {
+    // The page's status says it too (rendered on the server; in an island's update, nothing).
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_actix::ResponseOptions>() {
+        use actix_web::http::StatusCode;
+        let status = match error {
+            BackendError::NotFound => Some(StatusCode::NOT_FOUND),
+            BackendError::Forbidden => Some(StatusCode::FORBIDDEN),
+            BackendError::Unavailable => Some(StatusCode::SERVICE_UNAVAILABLE),
+            // Asking to sign in is the page (a 401 would need a WWW-Authenticate scheme the
+            // browser cannot answer); a refused form comes back through `?error=`.
+            _ => None,
+        };
+        if let Some(status) = status {
+            response.set_status(status);
+        }
+    }
     let sign_in = matches!(error, BackendError::SignInRequired);
     view! {
         <div class="problem" role="alert">

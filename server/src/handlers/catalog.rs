@@ -21,7 +21,14 @@ pub const CATALOG_SIGNATURE: &str = "catalog-signature";
 /// Set when the registry cannot reach its database: the catalog served is the last one it loaded.
 pub const CATALOG_STALE: &str = "catalog-stale";
 
-fn serve(req: &HttpRequest, version: u64, rendered: &Rendered, stale: bool) -> HttpResponse {
+/// A rendering as a response: ETag and `If-None-Match` (304), `Catalog-Version`, the signature,
+/// gzip for clients that accept it. The API's catalog reads and the web UI's download use it.
+pub(crate) fn serve(
+    req: &HttpRequest,
+    version: u64,
+    rendered: &Rendered,
+    stale: bool,
+) -> HttpResponse {
     let (body, tag) = (&rendered.body, rendered.etag.as_str());
     let matches = req
         .headers()
@@ -218,7 +225,11 @@ impl FormatQuery {
     }
 }
 
-fn in_format(snapshot: &Snapshot, format: Format, state: &AppState) -> Result<Rendered, ApiError> {
+pub(crate) fn in_format(
+    snapshot: &Snapshot,
+    format: Format,
+    state: &AppState,
+) -> Result<Rendered, ApiError> {
     snapshot
         .render(
             format,

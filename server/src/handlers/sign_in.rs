@@ -353,11 +353,12 @@ pub async fn session_info(
         .json(info))
 }
 
-/// 405 on an `/auth/` path with another method.
+/// 405 on an `/auth/` or `/exports/` path with another method.
 pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let allow = match req.path() {
         "/auth/demo" | "/auth/logout" => vec!["POST"],
         "/auth/session" => vec!["GET", "HEAD"],
+        p if p.starts_with("/exports/") => vec!["GET", "HEAD"],
         _ => vec!["GET"],
     };
     Err(ApiError::MethodNotAllowed { allow })

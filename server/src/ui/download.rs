@@ -1,8 +1,10 @@
 //! Downloading an export from the web UI: a plain link the browser follows with its session
 //! cookie (`/exports/{format}`), answered with exactly the bytes, `ETag` and `Catalog-Signature`
-//! the API serves for that format and version, as an attachment.
+//! the API serves for that format and version (gzip when the browser accepts it), as an
+//! attachment.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
@@ -11,7 +13,7 @@ use crate::auth::principal::Permission;
 use crate::catalog::formats::Format;
 use crate::catalog::history;
 use crate::error::ApiError;
-use crate::handlers::catalog::{CATALOG_SIGNATURE, CATALOG_VERSION};
+use crate::handlers::catalog;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -37,49 +39,26 @@ pub async fn export(
         Some(v) => history::snapshot_at(&state, v).await?,
         None => state.catalog.get().ok_or(ApiError::Unavailable)?,
     };
-    let rendered = snapshot
-        .render(
-            format,
-            &state.catalog.options,
-            state.catalog.signer().as_deref(),
-        )
-        .map_err(|why| {
-            ApiError::conflict(
-                "format_unavailable",
-                format!("The catalog cannot be exported as {format}: {why}."),
-            )
-        })?;
-    let fresh = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == rendered.etag));
-    let mut response = if fresh {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((header::ETAG, rendered.etag.clone()))
-        // A cookie-authenticated answer: never kept by shared caches.
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .insert_header((CATALOG_VERSION, snapshot.version.to_string()));
-    if fresh {
-        return Ok(response.finish());
-    }
-    if let Some(signature) = &rendered.signature {
-        response.insert_header((CATALOG_SIGNATURE, signature.clone()));
-    }
-    let file = format!(
-        "scope-catalog-v{}-{}.json",
-        snapshot.version,
-        format.as_str()
+    let rendered = catalog::in_format(&snapshot, format, &state)?;
+    // Exactly what the API serves for this version and format (conditional, gzip, signature).
+    let mut response = catalog::serve(&req, snapshot.version, &rendered, false);
+    let headers = response.headers_mut();
+    // A cookie-authenticated answer: never kept by shared caches.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
     );
-    Ok(response
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file}\""),
-        ))
-        .content_type("application/json")
-        .body(rendered.body.to_string()))
+    if response.status() == StatusCode::OK {
+        let file = format!(
+            "scope-catalog-v{}-{}.json",
+            snapshot.version,
+            format.as_str()
+        );
+        let disposition = HeaderValue::try_from(format!("attachment; filename=\"{file}\""))
+            .map_err(|e| ApiError::Internal(format!("download file name: {e}")))?;
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    Ok(response)
 }

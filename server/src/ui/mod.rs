@@ -72,3 +72,18 @@ fn form_targets(sign_in: &SignIn) -> Vec<String> {
         .map(|o| vec![o.ascii_serialization()])
         .unwrap_or_default()
 }
+
+/// Whether a request no route took is a browser asking for a page: a GET outside the
+/// API and the well-known documents, accepting HTML.
+pub fn wants_a_page(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    let head = ctx.head();
+    let path = head.uri.path();
+    head.method == actix_web::http::Method::GET
+        && !path.starts_with("/api/")
+        && !path.starts_with("/.well-known/")
+        && head
+            .headers()
+            .get(actix_web::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+}
