@@ -50,7 +50,7 @@ use crate::handlers;
         handlers::audit::verify,
     ),
     components(schemas(crate::error::Problem)),
-    modifiers(&BearerScheme),
+    modifiers(&BearerScheme, &ProblemMediaType),
     tags(
         (name = "catalog", description = "The approved catalog and its versions"),
         (name = "domains", description = "Namespaces of scopes, their owners and reviewers"),
@@ -80,6 +80,40 @@ impl Modify for BearerScheme {
                     .build(),
             ),
         );
+    }
+}
+
+/// Error responses are RFC 9457 problem documents, sent as `application/problem+json`: the
+/// document says so too (the annotations' `body = Problem` alone gives `application/json`).
+struct ProblemMediaType;
+
+impl Modify for ProblemMediaType {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.head,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, response) in &mut operation.responses.responses {
+                    let utoipa::openapi::RefOr::T(response) = response else {
+                        continue;
+                    };
+                    if !(status.starts_with('4') || status.starts_with('5')) {
+                        continue;
+                    }
+                    if let Some(content) = response.content.shift_remove("application/json") {
+                        response
+                            .content
+                            .insert(crate::error::PROBLEM_JSON.to_owned(), content);
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -72,11 +72,29 @@ async fn every_api_operation_names_its_permission_and_its_errors() {
                 responses.contains_key("401"),
                 "{method} {path} does not document 401"
             );
-            let problem = &responses["401"]["content"]["application/json"]["schema"]["$ref"];
-            assert_eq!(
-                problem,
-                &Value::from("#/components/schemas/Problem"),
-                "{method} {path}"
+            // Every error with a body is a problem document, with the media type the API sends.
+            for (status, response) in responses {
+                if !(status.starts_with('4') || status.starts_with('5')) {
+                    continue;
+                }
+                let Some(content) = response["content"].as_object() else {
+                    continue;
+                };
+                let types: Vec<&String> = content.keys().collect();
+                assert_eq!(
+                    types,
+                    ["application/problem+json"],
+                    "{method} {path} {status}"
+                );
+                assert_eq!(
+                    content["application/problem+json"]["schema"]["$ref"],
+                    Value::from("#/components/schemas/Problem"),
+                    "{method} {path} {status}"
+                );
+            }
+            assert!(
+                responses["401"]["content"]["application/problem+json"].is_object(),
+                "{method} {path}: 401 has no problem document"
             );
         }
     }
