@@ -229,9 +229,10 @@ pub fn record_security_event(event: SecurityEvent) {
     tracing::warn!(security_event = ?event.name(), request_id = %current_request_id(), "security event");
 }
 
-/// Per-client counts in fixed one-minute windows: 404s (probing) and failed authentications
-/// (token guessing). Past the limit, a client's 404s are flagged and its requests refused with 429
-/// for the rest of the window.
+/// Per-client counts in fixed one-minute windows: 404s (probing), failed authentications
+/// (token guessing) and sign-ins started (each stores a pending login until it expires). Past the
+/// limit, a client's 404s are flagged, its requests refused with 429 for the rest of the window,
+/// and its further sign-ins refused.
 #[derive(Debug, Default)]
 pub struct ClientWatch {
     windows: Mutex<HashMap<IpAddr, ClientWindow>>,
@@ -242,12 +243,16 @@ struct ClientWindow {
     started: Instant,
     not_found: u32,
     unauthorized: u32,
+    logins: u32,
     flagged_404: bool,
 }
 
 const WINDOW: Duration = Duration::from_secs(60);
 const MAX_404_PER_WINDOW: u32 = 30;
 const MAX_401_PER_WINDOW: u32 = 30;
+/// Sign-ins one client may start per window: far above what people behind one address do, and
+/// it bounds the pending logins one client can leave in the database to 600 (10 minutes each).
+pub const MAX_LOGINS_PER_WINDOW: u32 = 60;
 /// Bound on the clients tracked at once; older windows are dropped first.
 const MAX_CLIENTS: usize = 10_000;
 
@@ -262,6 +267,7 @@ impl ClientWatch {
             started: now,
             not_found: 0,
             unauthorized: 0,
+            logins: 0,
             flagged_404: false,
         });
         if now.duration_since(window.started) >= WINDOW {
@@ -269,6 +275,7 @@ impl ClientWatch {
                 started: now,
                 not_found: 0,
                 unauthorized: 0,
+                logins: 0,
                 flagged_404: false,
             };
         }
@@ -280,6 +287,18 @@ impl ClientWatch {
         self.with_window(ip, |w| {
             (w.unauthorized >= MAX_401_PER_WINDOW)
                 .then(|| WINDOW.saturating_sub(w.started.elapsed()).as_secs().max(1))
+        })
+    }
+
+    /// Counts a sign-in started by the client; past the limit, the seconds until it may start
+    /// another.
+    pub fn start_login(&self, ip: IpAddr) -> Option<u64> {
+        self.with_window(ip, |w| {
+            if w.logins >= MAX_LOGINS_PER_WINDOW {
+                return Some(WINDOW.saturating_sub(w.started.elapsed()).as_secs().max(1));
+            }
+            w.logins += 1;
+            None
         })
     }
 

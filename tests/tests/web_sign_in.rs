@@ -690,6 +690,38 @@ fn tampered_replayed_and_foreign_callbacks_sign_nobody_in() {
 }
 
 #[test]
+fn a_client_starting_sign_ins_by_the_hundred_is_told_to_wait() {
+    let world = World::start();
+    let mut browser = world.browser();
+    // One sign-in half done: back from the provider, not yet at the registry.
+    let callback = browser.through_provider("alice", "/");
+    // Each sign-in started stores a pending login; 60 a minute per client (MAX_LOGINS_PER_WINDOW).
+    for n in 1..60 {
+        let started = browser.get(browser.registry_url("/auth/login"));
+        assert_eq!(started.status, 303, "sign-in {n}: {}", started.body);
+    }
+    let refused = browser.get(browser.registry_url("/auth/login"));
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert!(
+        refused.body.contains("Too many sign-ins"),
+        "{}",
+        refused.body
+    );
+    let retry_after: u64 = refused.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert!(refused.headers.get("location").is_none());
+    assert_eq!(world.security_events("excess_rate_limit_exceeded"), 1);
+    // The sign-in already under way still completes.
+    let done = browser.get(callback);
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(browser.session_info()["signed_in"], true);
+}
+
+#[test]
 fn return_to_never_leaves_the_registry_and_each_sign_in_gets_a_new_session() {
     let world = World::start();
     let mut browser = world.browser();

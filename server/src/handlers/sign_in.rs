@@ -15,7 +15,7 @@ use crate::auth::session::{self, SignIn, StartError, WebUser};
 use crate::db::models::web_session::{self, PendingLoginRow};
 use crate::demo;
 use crate::error::ApiError;
-use crate::observability::{SecurityEvent, current_request_id, record_security_event};
+use crate::observability::{CLIENTS, SecurityEvent, current_request_id, record_security_event};
 use crate::state::{AppState, now_ms};
 
 #[derive(Debug, Deserialize)]
@@ -39,6 +39,21 @@ pub async fn login(
         SignIn::Demo(_) => return Ok(demo_page(&return_to)),
         SignIn::Off => return Ok(not_configured(state.settings.demo)),
     };
+    // Every sign-in started stores a pending login: a client may start only so many a minute.
+    let refused = req.peer_addr().and_then(|a| CLIENTS.start_login(a.ip()));
+    if let Some(retry_after) = refused {
+        record_security_event(SecurityEvent::ExcessRateLimitExceeded);
+        let mut response = page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many sign-ins",
+            "Too many sign-ins were started from your network in the last minute. Try again in a minute.",
+            false,
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+        return Ok(response);
+    }
     let start = match oidc.start().await {
         Ok(start) => start,
         Err(e) => {
