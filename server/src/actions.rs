@@ -90,69 +90,8 @@ pub async fn list(
     let st = state.clone();
     let list = state
         .db(move |c| {
-            let domains = domain::list(c)?;
-            let actor = who.actor();
-            let mut visible_ids = Vec::new();
-            let mut reviewable_ids = Vec::new();
-            let mut names = HashMap::new();
-            for d in &domains {
-                names.insert(d.id.clone(), d.name.clone());
-                if q.domain.as_ref().is_some_and(|n| *n != d.name) {
-                    continue;
-                }
-                let roles = requests::roles(d, &st.settings);
-                if who.involved_in(&roles) {
-                    visible_ids.push(d.id.clone());
-                }
-                if roles.may_review(&actor) {
-                    reviewable_ids.push(d.id.clone());
-                }
-            }
-            let mut filter = ChangeRequestFilter {
-                statuses: q.status.clone().map(|s| vec![s]),
-                ..Default::default()
-            };
-            if q.mine == Some(true) {
-                filter.author = Some(who.subject.clone());
-                if let Some(name) = &q.domain {
-                    filter.domain_ids = Some(
-                        domains
-                            .iter()
-                            .filter(|d| d.name == *name)
-                            .map(|d| d.id.clone())
-                            .collect(),
-                    );
-                }
-            } else if q.awaiting_review == Some(true) {
-                filter.domain_ids = Some(reviewable_ids);
-                filter.statuses = Some(vec!["open".to_owned()]);
-            } else {
-                filter.domain_ids = Some(visible_ids);
-            }
-            let mut found = rows::list(c, &filter, limit)?;
-            if q.mine != Some(true) && q.awaiting_review != Some(true) {
-                // Add the caller's own requests in domains they no longer own.
-                let own = rows::list(
-                    c,
-                    &ChangeRequestFilter {
-                        author: Some(who.subject.clone()),
-                        statuses: filter.statuses.clone(),
-                        ..Default::default()
-                    },
-                    limit,
-                )?;
-                for r in own {
-                    if !found.iter().any(|f| f.id == r.id)
-                        && q.domain
-                            .as_ref()
-                            .is_none_or(|n| names.get(&r.domain_id) == Some(n))
-                    {
-                        found.push(r);
-                    }
-                }
-                found.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
-                found.truncate(usize::try_from(limit).unwrap_or(50));
-            }
+            let statuses = q.status.clone().map(|s| vec![s]);
+            let (found, names) = visible_rows(c, &st, &who, &q, statuses, limit)?;
             let mut out = Vec::new();
             for r in found {
                 if q.awaiting_review == Some(true) {
@@ -183,6 +122,126 @@ pub async fn list(
         })
         .await?;
     Ok(list)
+}
+
+/// The change requests `who` may see that `q` selects, in `statuses`: at most `limit`, the
+/// latest changed first; and every domain's name by id.
+fn visible_rows(
+    c: &mut crate::db::DbConnection,
+    st: &AppState,
+    who: &Principal,
+    q: &ListQuery,
+    statuses: Option<Vec<String>>,
+    limit: i64,
+) -> Result<(Vec<rows::ChangeRequestRow>, HashMap<String, String>), ApiError> {
+    let domains = domain::list(c)?;
+    let actor = who.actor();
+    let mut visible_ids = Vec::new();
+    let mut reviewable_ids = Vec::new();
+    let mut names = HashMap::new();
+    for d in &domains {
+        names.insert(d.id.clone(), d.name.clone());
+        if q.domain.as_ref().is_some_and(|n| *n != d.name) {
+            continue;
+        }
+        let roles = requests::roles(d, &st.settings);
+        if who.involved_in(&roles) {
+            visible_ids.push(d.id.clone());
+        }
+        if roles.may_review(&actor) {
+            reviewable_ids.push(d.id.clone());
+        }
+    }
+    let mut filter = ChangeRequestFilter {
+        statuses,
+        ..Default::default()
+    };
+    if q.mine == Some(true) {
+        filter.author = Some(who.subject.clone());
+        if let Some(name) = &q.domain {
+            filter.domain_ids = Some(
+                domains
+                    .iter()
+                    .filter(|d| d.name == *name)
+                    .map(|d| d.id.clone())
+                    .collect(),
+            );
+        }
+    } else if q.awaiting_review == Some(true) {
+        filter.domain_ids = Some(reviewable_ids);
+        filter.statuses = Some(vec!["open".to_owned()]);
+    } else {
+        filter.domain_ids = Some(visible_ids);
+    }
+    let mut found = rows::list(c, &filter, limit)?;
+    if q.mine != Some(true) && q.awaiting_review != Some(true) {
+        // Add the caller's own requests in domains they no longer own.
+        let own = rows::list(
+            c,
+            &ChangeRequestFilter {
+                author: Some(who.subject.clone()),
+                statuses: filter.statuses.clone(),
+                ..Default::default()
+            },
+            limit,
+        )?;
+        for r in own {
+            if !found.iter().any(|f| f.id == r.id)
+                && q.domain
+                    .as_ref()
+                    .is_none_or(|n| names.get(&r.domain_id) == Some(n))
+            {
+                found.push(r);
+            }
+        }
+        found.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
+        found.truncate(usize::try_from(limit).unwrap_or(50));
+    }
+    Ok((found, names))
+}
+
+/// An open request (open, or with changes requested) as the dashboard counts it.
+#[derive(Debug)]
+pub struct OpenRequestStats {
+    /// When it was created (ms since the epoch).
+    pub created_at: i64,
+    /// The rule code of each finding of its last lint.
+    pub finding_codes: Vec<String>,
+}
+
+/// The most open requests [`open_requests`] counts.
+pub const MAX_OPEN_REQUESTS_COUNTED: i64 = 10_000;
+
+/// Every open request `who` may see (up to [`MAX_OPEN_REQUESTS_COUNTED`]), in one query, for
+/// statistics: when each was created and its stored lint findings' rules.
+pub async fn open_requests(
+    state: &AppState,
+    who: Principal,
+) -> Result<Vec<OpenRequestStats>, ApiError> {
+    who.require(Permission::CatalogRead)?;
+    let st = state.clone();
+    let rows = state
+        .db(move |c| {
+            let statuses = Some(vec!["open".to_owned(), "changes_requested".to_owned()]);
+            let query = ListQuery::default();
+            let (found, _) =
+                visible_rows(c, &st, &who, &query, statuses, MAX_OPEN_REQUESTS_COUNTED)?;
+            Ok(found)
+        })
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let findings: Vec<Value> = serde_json::from_str(&r.lint).unwrap_or_default();
+            OpenRequestStats {
+                created_at: r.created_at,
+                finding_codes: findings
+                    .iter()
+                    .filter_map(|f| f["code"].as_str().map(str::to_owned))
+                    .collect(),
+            }
+        })
+        .collect())
 }
 
 /// One change request, if `who` may see it.

@@ -501,17 +501,21 @@ async fn the_dashboard_draws_its_charts_on_the_server_with_text_alternatives() {
         sign_in(&app, &ALICE).await;
         app.publish(&["ecommerce:orders:read", "ecommerce:carts:read"])
             .await;
-        let open = app
-            .draft(&ALICE, "ecommerce", &["ecommerce:refunds:read"])
-            .await;
-        let r = app
-            .post(
-                &format!("/api/v1/change-requests/{open}/submit"),
-                &ALICE,
-                json!(null),
-            )
-            .await;
-        assert!(r.status.is_success(), "{}", r.text());
+        // Two open requests, one with a warning (SL104: the resource repeats the domain).
+        for name in [
+            "ecommerce:refunds:read",
+            "ecommerce:ecommerce-invoices:read",
+        ] {
+            let open = app.draft(&ALICE, "ecommerce", &[name]).await;
+            let r = app
+                .post(
+                    &format!("/api/v1/change-requests/{open}/submit"),
+                    &ALICE,
+                    json!(null),
+                )
+                .await;
+            assert!(r.status.is_success(), "{}", r.text());
+        }
 
         let html = page(&app, Some(&ALICE), "/dashboard").await;
         for title in [
@@ -529,7 +533,11 @@ async fn the_dashboard_draws_its_charts_on_the_server_with_text_alternatives() {
             "{html}"
         );
         assert!(
-            html.contains("<th scope=\"row\">under a day</th><td>1</td>"),
+            html.contains("<th scope=\"row\">under a day</th><td>2</td>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<th scope=\"row\">SL104 resource-repeats-domain</th><td>1</td>"),
             "{html}"
         );
         assert!(!html.contains(" style="), "no inline style: {html}");

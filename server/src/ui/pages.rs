@@ -439,38 +439,22 @@ impl UiBackend {
             ("1–4 weeks", 28),
             ("over 4 weeks", i64::MAX),
         ];
+        const DAY_MS: i64 = 24 * 60 * 60 * 1000;
         let mut ages = [0u64; BUCKETS.len()];
         let mut by_rule: BTreeMap<String, u64> = BTreeMap::new();
-        let now = time::OffsetDateTime::now_utc();
-        for status in ["open", "changes_requested"] {
-            let query = actions::ListQuery {
-                status: Some(status.to_owned()),
-                limit: Some(200),
-                ..Default::default()
-            };
-            let list = actions::list(&self.state, who.clone(), query)
-                .await
-                .map_err(refused)?;
-            for summary in list {
-                let created = time::OffsetDateTime::parse(
-                    &summary.created_at,
-                    &time::format_description::well_known::Rfc3339,
-                )
-                .unwrap_or(now);
-                let days = (now - created).whole_days();
-                let bucket = BUCKETS
-                    .iter()
-                    .position(|(_, below)| days < *below)
-                    .unwrap_or(BUCKETS.len() - 1);
-                ages[bucket] += 1;
-                let request = actions::get(&self.state, who.clone(), summary.id)
-                    .await
-                    .map_err(refused)?;
-                for f in &request.lint {
-                    if let Some(code) = f["code"].as_str() {
-                        *by_rule.entry(code.to_owned()).or_default() += 1;
-                    }
-                }
+        let now = crate::state::now_ms();
+        let open = actions::open_requests(&self.state, who.clone())
+            .await
+            .map_err(refused)?;
+        for request in open {
+            let days = now.saturating_sub(request.created_at).max(0) / DAY_MS;
+            let bucket = BUCKETS
+                .iter()
+                .position(|(_, below)| days < *below)
+                .unwrap_or(BUCKETS.len() - 1);
+            ages[bucket] += 1;
+            for code in request.finding_codes {
+                *by_rule.entry(code).or_default() += 1;
             }
         }
         let ages = BUCKETS
