@@ -92,6 +92,13 @@ pub async fn list(
         .db(move |c| {
             let statuses = q.status.clone().map(|s| vec![s]);
             let (found, names) = visible_rows(c, &st, &who, &q, statuses, limit)?;
+            let ids: Vec<String> = found.iter().map(|r| r.id.clone()).collect();
+            let item_counts = rows::item_counts(c, &ids)?;
+            let reviews = if q.awaiting_review == Some(true) {
+                rows::reviews_of(c, &ids)?
+            } else {
+                HashMap::new()
+            };
             let mut out = Vec::new();
             for r in found {
                 if q.awaiting_review == Some(true) {
@@ -101,17 +108,19 @@ pub async fn list(
                     // Done with it: a standing approval (or rejection) of this revision. A
                     // standing request for changes on a request that is open again (resubmitted)
                     // puts it back in the reviewer's queue.
-                    let reviewed = rows::reviews(c, &r.id)?.iter().any(|rv| {
-                        rv.reviewer == who.subject
-                            && !rv.dismissed
-                            && rv.revision == r.revision
-                            && rv.verdict != "request_changes"
+                    let reviewed = reviews.get(&r.id).is_some_and(|all| {
+                        all.iter().any(|rv| {
+                            rv.reviewer == who.subject
+                                && !rv.dismissed
+                                && rv.revision == r.revision
+                                && rv.verdict != "request_changes"
+                        })
                     });
                     if reviewed {
                         continue;
                     }
                 }
-                let items = rows::items(c, &r.id)?.len();
+                let items = item_counts.get(&r.id).copied().unwrap_or(0);
                 out.push(requests::summary(
                     &r,
                     names.get(&r.domain_id).map_or("", String::as_str),

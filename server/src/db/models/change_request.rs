@@ -120,6 +120,26 @@ pub fn items(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<ItemRow>> {
         .load(conn)
 }
 
+/// How many items each of the requests `ids` has, in one query (requests without items are
+/// absent).
+pub fn item_counts(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, usize>> {
+    let counts: Vec<(String, i64)> = change_request_items::table
+        .filter(change_request_items::change_request_id.eq_any(ids))
+        .group_by(change_request_items::change_request_id)
+        .select((
+            change_request_items::change_request_id,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?;
+    Ok(counts
+        .into_iter()
+        .map(|(id, n)| (id, usize::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
 /// Replaces a request's items (row by row: multi-row inserts do not go through MultiConnection).
 pub fn replace_items(conn: &mut DbConnection, id: &str, rows: &[ItemRow]) -> QueryResult<()> {
     diesel::delete(
@@ -140,6 +160,26 @@ pub fn reviews(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<ReviewRow>>
         .order((reviews::created_at, reviews::id))
         .select(ReviewRow::as_select())
         .load(conn)
+}
+
+/// The reviews of the requests `ids`, in one query, by request.
+pub fn reviews_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, Vec<ReviewRow>>> {
+    let rows: Vec<ReviewRow> = reviews::table
+        .filter(reviews::change_request_id.eq_any(ids))
+        .order((reviews::created_at, reviews::id))
+        .select(ReviewRow::as_select())
+        .load(conn)?;
+    let mut by_request = std::collections::HashMap::<String, Vec<ReviewRow>>::new();
+    for row in rows {
+        by_request
+            .entry(row.change_request_id.clone())
+            .or_default()
+            .push(row);
+    }
+    Ok(by_request)
 }
 
 pub fn upsert_review(conn: &mut DbConnection, row: &ReviewRow) -> QueryResult<()> {
