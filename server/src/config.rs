@@ -84,6 +84,16 @@ pub struct ServeArgs {
         value_name = "FILE"
     )]
     pub oidc_client_secret_file: Option<PathBuf>,
+    /// A reverse proxy or load balancer in front of the registry (an address or a network,
+    /// repeatable; comma-separated in the environment): from these, the client's address is
+    /// taken from `X-Forwarded-For` for per-client limits [default: none, the header is ignored].
+    #[arg(
+        long = "trusted-proxy",
+        env = "SCOPE_REGISTRY_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// The configuration file.
@@ -98,6 +108,7 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub pool_size: Option<u32>,
+    pub trusted_proxies: Option<Vec<String>>,
     #[serde(default)]
     pub token: TokenFile,
     #[serde(default)]
@@ -218,6 +229,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// `[oidc]`: sign-in for people, when configured.
     pub oidc: Option<OidcSettings>,
+    /// `trusted_proxies`: the proxies whose `X-Forwarded-For` names the client
+    /// ([`crate::client`]).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// A setting that cannot be used, named.
@@ -367,6 +381,14 @@ impl Settings {
             None => None,
         };
         let oidc = resolve_oidc(args, file.oidc, demo, public_url.is_some())?;
+        let trusted_proxies = if args.trusted_proxies.is_empty() {
+            file.trusted_proxies.unwrap_or_default()
+        } else {
+            args.trusted_proxies.clone()
+        }
+        .iter()
+        .map(|entry| crate::client::parse_trusted(entry).map_err(|e| err("trusted_proxies", e)))
+        .collect::<Result<Vec<_>, _>>()?;
         let non_empty = |setting: &str, value: Option<String>, default: &str| {
             let v = value.unwrap_or_else(|| default.to_owned());
             if v.trim().is_empty() {
@@ -383,6 +405,7 @@ impl Settings {
             demo,
             max_body_bytes,
             pool_size,
+            trusted_proxies,
             tokens,
             audience: non_empty(
                 "token.audience",
@@ -684,6 +707,30 @@ mod tests {
         let s = Settings::resolve(&a, file).unwrap();
         assert_eq!(s.bind.port(), 9000);
         assert_eq!(s.audience, "from-flag");
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_or_the_flags_and_are_checked() {
+        let file = || -> FileConfig {
+            toml::from_str("trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\"]\n").unwrap()
+        };
+        let s = Settings::resolve(&args(), file()).unwrap();
+        let nets: Vec<String> = s.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(nets, ["10.0.0.0/8", "192.0.2.7/32"]);
+        let mut a = args();
+        a.trusted_proxies = vec!["fd00::/8".into()];
+        let s = Settings::resolve(&a, file()).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 1);
+        assert!(
+            Settings::resolve(&args(), FileConfig::default())
+                .unwrap()
+                .trusted_proxies
+                .is_empty()
+        );
+        a.trusted_proxies = vec!["proxy.internal".into()];
+        let e = Settings::resolve(&a, FileConfig::default()).unwrap_err();
+        assert_eq!(e.setting, "trusted_proxies");
+        assert!(e.message.contains("proxy.internal"), "{e}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod client;
 pub mod config;
 pub mod db;
 pub mod demo;

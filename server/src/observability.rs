@@ -333,7 +333,13 @@ pub async fn observe(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let id = request_id_from(&req);
     let method = req.method().to_string();
-    let ip = req.peer_addr().map(|a| a.ip());
+    // Behind trusted proxies, the address they forwarded for (`crate::client`).
+    let ip = {
+        let trusted = req
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .map_or(&[][..], |state| state.settings.trusted_proxies.as_slice());
+        crate::client::client_ip(req.head(), req.peer_addr(), trusted)
+    };
     let span =
         tracing::info_span!("request", request_id = %id, method = %method, path = %req.path());
     let started = Instant::now();

@@ -502,6 +502,57 @@ async fn well_formed_but_invalid_content_is_422() {
 }
 
 #[actix_web::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    for (i, backend) in Backend::available().into_iter().enumerate() {
+        let app = TestApp::start_with(backend, |s| {
+            s.trusted_proxies = vec!["10.200.0.0/16".parse().unwrap()];
+        })
+        .await;
+        let proxy = SocketAddr::from(([10, 200, 0, 1], 50000));
+        let attacker = format!("198.51.100.{}", 10 + i);
+        let token = format!("Bearer {}", ALICE.token());
+        let through_proxy = |forwarded_for: String, authorization: String| {
+            TestRequest::default()
+                .uri("/api/v1/me")
+                .peer_addr(proxy)
+                .insert_header(("x-forwarded-for", forwarded_for))
+                .insert_header((header::AUTHORIZATION, authorization))
+        };
+        for n in 0..30 {
+            let r = app
+                .send(through_proxy(
+                    attacker.clone(),
+                    format!("Bearer guess-{n}.token.value"),
+                ))
+                .await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{backend:?} {n}");
+        }
+        // The attacker is held off, whatever it writes into the header itself …
+        for forwarded in [attacker.clone(), format!("203.0.113.99, {attacker}")] {
+            let r = app.send(through_proxy(forwarded, token.clone())).await;
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{backend:?}");
+        }
+        // … while other clients behind the same proxy are not.
+        let r = app
+            .send(through_proxy("198.51.100.200".to_owned(), token.clone()))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}");
+        // An untrusted peer's header is ignored: its own address is the client.
+        let outsider = SocketAddr::from(([192, 0, 2, 200 + i as u8], 50000));
+        let r = app
+            .send(
+                TestRequest::default()
+                    .uri("/api/v1/me")
+                    .peer_addr(outsider)
+                    .insert_header(("x-forwarded-for", attacker.clone()))
+                    .insert_header((header::AUTHORIZATION, token.clone())),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{backend:?}");
+    }
+}
+
+#[actix_web::test]
 async fn too_many_failed_authentications_from_one_client_are_429() {
     for (i, backend) in Backend::available().into_iter().enumerate() {
         let app = TestApp::start(backend).await;

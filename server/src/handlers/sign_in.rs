@@ -40,7 +40,9 @@ pub async fn login(
         SignIn::Off => return Ok(not_configured(state.settings.demo)),
     };
     // Every sign-in started stores a pending login: a client may start only so many a minute.
-    let refused = req.peer_addr().and_then(|a| CLIENTS.start_login(a.ip()));
+    let client =
+        crate::client::client_ip(req.head(), req.peer_addr(), &state.settings.trusted_proxies);
+    let refused = client.and_then(|ip| CLIENTS.start_login(ip));
     if let Some(retry_after) = refused {
         record_security_event(SecurityEvent::ExcessRateLimitExceeded);
         let mut response = page(

@@ -228,8 +228,15 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(backend: Backend) -> TestApp {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Started with the test settings changed by `edit`.
+    pub async fn start_with(backend: Backend, edit: impl FnOnce(&mut Settings)) -> TestApp {
         let database_url = fresh_database(backend);
-        let state = scope_registry::prepare_with(settings(&database_url), Some(validator()))
+        let mut settings = settings(&database_url);
+        edit(&mut settings);
+        let state = scope_registry::prepare_with(settings, Some(validator()))
             .await
             .unwrap();
         TestApp {
