@@ -1,6 +1,7 @@
 //! Every catalog format, rendered from one small example catalog: compared byte for byte with the
 //! committed files under `tests/golden/formats/` (rewrite them with `UPDATE_GOLDEN=1` and review the
-//! diff like code), and checked against the fields each target documents as required.
+//! diff like code), shown in `docs/formats.md` (checked here too), and checked against the
+//! fields each target documents as required.
 
 #![expect(
     clippy::unwrap_used,
@@ -133,6 +134,50 @@ fn every_format_matches_its_golden_file() {
         }
     }
     assert!(stale.is_empty(), "{}", stale.join("\n"));
+}
+
+/// `docs/formats.md` shows each format's rendering of the example catalog: the `json` block
+/// under the format's heading is the rendering, byte for byte (`UPDATE_GOLDEN=1` rewrites it).
+#[test]
+fn the_formats_page_shows_every_rendering() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/formats.md");
+    let mut page = std::fs::read_to_string(&path).unwrap();
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut stale = Vec::new();
+    for format in Format::ALL {
+        let heading = format!("\n## `{format}`\n");
+        let at = page
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{}: no section {heading:?}", path.display()));
+        let fence = "```json\n";
+        let open = at
+            + page[at..]
+                .find(fence)
+                .unwrap_or_else(|| panic!("{format}: no json block"))
+            + fence.len();
+        // The block's text up to and including its last newline.
+        let close = open
+            + page[open..]
+                .find("\n```\n")
+                .unwrap_or_else(|| panic!("{format}: unclosed json block"))
+            + 1;
+        let actual = rendered(format);
+        if page[open..close] != actual {
+            if update {
+                page.replace_range(open..close, &actual);
+            } else {
+                stale.push(format.to_string());
+            }
+        }
+    }
+    if update {
+        std::fs::write(&path, &page).unwrap();
+    }
+    assert!(
+        stale.is_empty(),
+        "{} shows an old rendering of {stale:?} (UPDATE_GOLDEN=1 rewrites it)",
+        path.display()
+    );
 }
 
 #[test]
