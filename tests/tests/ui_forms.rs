@@ -175,6 +175,13 @@ fn propose_fix_submit_review_publish_through_plain_forms() {
     let open = alice.text(&request);
     assert!(open.contains("Wishlists open"), "{open}");
     assert!(!open.contains("SL102"), "{open}");
+    // The diff reads as text, not JSON.
+    assert!(
+        open.contains(
+            "consent display name: See your wishlists · user text: See the items on your wishlists"
+        ),
+        "{open}"
+    );
     assert!(
         !open.contains("Your review"),
         "the author is never offered a review: {open}"
@@ -210,6 +217,18 @@ fn propose_fix_submit_review_publish_through_plain_forms() {
         published.contains("Published as catalog version"),
         "{published}"
     );
+    // The timeline names people and says what they did.
+    for said in [
+        "Alice Ng created the request",
+        // Applying the fix made revision 2.
+        "Alice Ng edited it (revision 2)",
+        "Alice Ng submitted revision 2 for review",
+        "Bob Okafor approved revision 2",
+        "Alice Ng published it as catalog version",
+    ] {
+        assert!(published.contains(said), "{said}: {published}");
+    }
+    assert!(!published.contains("status_changed"), "{published}");
     let catalog = alice.text("/?q=wishlists");
     assert!(catalog.contains("1 scope in catalog version"), "{catalog}");
     assert!(catalog.contains("ecommerce:wishlists:read"), "{catalog}");

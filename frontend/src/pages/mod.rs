@@ -53,6 +53,24 @@ pub fn Badge(kind: &'static str, value: String) -> impl IntoView {
     view! { <span class=class>{value}</span> }
 }
 
+/// An RFC 3339 UTC time as people read it, to the minute: `2026-12-04 11:09 UTC` (anything else
+/// as it is).
+pub fn when(at: &str) -> String {
+    match (at.get(..10), at.get(11..16)) {
+        (Some(date), Some(time)) if at.ends_with('Z') && at.as_bytes().get(10) == Some(&b'T') => {
+            format!("{date} {time} UTC")
+        }
+        _ => at.to_owned(),
+    }
+}
+
+/// A `<time>` element: [`when`] as its text, the exact time in `datetime` and as its title.
+#[component]
+pub fn When(at: String) -> impl IntoView {
+    let text = when(&at);
+    view! { <time datetime=at.clone() title=at>{text}</time> }
+}
+
 /// `s` percent-encoded for a URL query value.
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -64,4 +82,17 @@ pub fn encode(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::when;
+
+    #[test]
+    fn times_read_to_the_minute() {
+        assert_eq!(when("2026-12-04T11:09:13.543Z"), "2026-12-04 11:09 UTC");
+        assert_eq!(when("2026-12-04T11:09:00Z"), "2026-12-04 11:09 UTC");
+        assert_eq!(when("yesterday"), "yesterday");
+        assert_eq!(when(""), "");
+    }
 }

@@ -8,7 +8,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::propose::{Csrf, ErrorFromQuery};
-use super::{Badge, Problem};
+use super::{Badge, Problem, When};
+use crate::api::TimelineEntry;
 use crate::api::ui::{Finding, ItemDiff, RequestView};
 use crate::app::SessionResource;
 use crate::server_fns::{ActOnRequest, CommentOnRequest, RenameItem, ReviewRequest, get_request};
@@ -118,7 +119,7 @@ fn Request(view: RequestView) -> impl IntoView {
             let note = if rv.dismissed { " (dismissed: the request changed since)" } else { "" };
             view! {
                 <li>
-                    <strong>{rv.reviewer_name.clone()}</strong> " — " {rv.verdict.replace('_', " ")} {note}
+                    <strong>{rv.reviewer_name.clone()}</strong> " " {verdict_text(&rv.verdict)} " revision " {rv.revision} {note}
                     {(!rv.comment.is_empty()).then(|| view! { <blockquote>{rv.comment.clone()}</blockquote> })}
                 </li>
             }
@@ -127,7 +128,7 @@ fn Request(view: RequestView) -> impl IntoView {
     let comments = r
         .comments
         .iter()
-        .map(|c| view! { <li><strong>{c.author_name.clone()}</strong> " · " {c.created_at.clone()}<p>{c.body.clone()}</p></li> })
+        .map(|c| view! { <li><strong>{c.author_name.clone()}</strong> " · " <When at=c.created_at.clone() /><p>{c.body.clone()}</p></li> })
         .collect_view();
     let comment_form = {
         let comment = ServerAction::<CommentOnRequest>::new();
@@ -143,10 +144,24 @@ fn Request(view: RequestView) -> impl IntoView {
             </ActionForm>
         }
     };
+    // People by name where the request knows them (author, reviewers, commenters).
+    let mut names: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    names.insert(&r.author, &r.author_name);
+    for rv in &r.reviews {
+        names.insert(&rv.reviewer, &rv.reviewer_name);
+    }
+    for c in &r.comments {
+        names.insert(&c.author, &c.author_name);
+    }
     let timeline = r
         .timeline
         .iter()
-        .map(|t| view! { <li><time>{t.at.clone()}</time> " " {t.actor.clone()} " " {t.action.clone()}</li> })
+        // A status change is shown by the event that caused it (submitted, reviewed, …).
+        .filter(|t| t.action != "status_changed")
+        .map(|t| {
+            let who = names.get(t.actor.as_str()).map_or(t.actor.clone(), |n| (*n).to_owned());
+            view! { <li><When at=t.at.clone() /> " " <strong>{who}</strong> " " {timeline_text(t)}</li> }
+        })
         .collect_view();
     let published = r.published_version.map(|v| {
         view! { <p class="published">"Published as catalog version " {v} "."</p> }
@@ -252,5 +267,110 @@ fn DiffItem(
                 </table>
             })}
         </article>
+    }
+}
+
+/// A review's verdict as a verb (before "revision N").
+fn verdict_text(verdict: &str) -> &'static str {
+    match verdict {
+        "approve" => "approved",
+        "request_changes" => "asked for changes to",
+        "reject" => "rejected",
+        _ => "reviewed",
+    }
+}
+
+/// What a timeline entry did, in words (after the person's name).
+fn timeline_text(t: &TimelineEntry) -> String {
+    let detail = |key: &str| t.details.as_ref().and_then(|d| d.get(key)).cloned();
+    let number = |key: &str| detail(key).and_then(|v| v.as_u64());
+    let text = |key: &str| {
+        detail(key)
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default()
+    };
+    let revision = number("revision").map_or(String::new(), |n| format!(" revision {n}"));
+    match t.action.as_str() {
+        "created" => "created the request".to_owned(),
+        "edited" => match number("revision") {
+            Some(n) => format!("edited it (revision {n})"),
+            None => "edited it".to_owned(),
+        },
+        "submitted" => format!("submitted{revision} for review"),
+        "withdrawn" => "withdrew it".to_owned(),
+        "reviewed" => {
+            let verdict = detail("verdict")
+                .and_then(|v| v.as_str().map(verdict_text))
+                .unwrap_or("reviewed");
+            let security = if detail("security").and_then(|v| v.as_bool()) == Some(true) {
+                " (security review)"
+            } else {
+                ""
+            };
+            format!("{verdict}{revision}{security}")
+        }
+        "review_superseded" => format!("replaced their earlier review ({})", text("previous")),
+        "approvals_dismissed" => match number("count") {
+            Some(1) => "— 1 approval no longer counts: the request changed".to_owned(),
+            Some(n) => format!("— {n} approvals no longer count: the request changed"),
+            None => "— approvals no longer count: the request changed".to_owned(),
+        },
+        "published" => match number("version") {
+            Some(v) => format!("published it as catalog version {v}"),
+            None => "published it".to_owned(),
+        },
+        "commented" => "commented".to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn entry(action: &str, details: serde_json::Value) -> String {
+        timeline_text(&TimelineEntry {
+            at: "2026-12-04T11:09:13Z".into(),
+            actor: "bob".into(),
+            action: action.into(),
+            details: Some(details),
+        })
+    }
+
+    #[test]
+    fn timeline_entries_read_as_sentences() {
+        assert_eq!(
+            entry("submitted", json!({"type": "submitted", "revision": 2})),
+            "submitted revision 2 for review"
+        );
+        assert_eq!(
+            entry(
+                "reviewed",
+                json!({"reviewer": "bob", "verdict": "request_changes", "revision": 1, "security": false})
+            ),
+            "asked for changes to revision 1"
+        );
+        assert_eq!(
+            entry(
+                "reviewed",
+                json!({"verdict": "approve", "revision": 3, "security": true})
+            ),
+            "approved revision 3 (security review)"
+        );
+        assert_eq!(
+            entry("published", json!({"version": 7})),
+            "published it as catalog version 7"
+        );
+        assert_eq!(
+            entry("approvals_dismissed", json!({"count": 2})),
+            "— 2 approvals no longer count: the request changed"
+        );
+        assert_eq!(
+            entry("edited", json!({"revision": 2, "base_version": 4})),
+            "edited it (revision 2)"
+        );
+        assert_eq!(entry("something_new", json!({})), "something new");
     }
 }

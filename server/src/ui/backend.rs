@@ -648,11 +648,7 @@ fn item_diff(
     item: &scope_registry_frontend::api::ChangeItem,
     current: &BTreeMap<String, ScopeDefinition>,
 ) -> ItemDiff {
-    let show = |v: &serde_json::Value| match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+    let show = super::pages::field_text;
     let before = current.get(&item.name);
     let mut fields = Vec::new();
     match (item.kind.as_str(), before, item.definition.as_ref()) {

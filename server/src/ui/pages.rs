@@ -31,10 +31,21 @@ fn pages(total: usize) -> u32 {
     u32::try_from(total.div_ceil(ROWS).max(1)).unwrap_or(u32::MAX)
 }
 
-fn show(v: &serde_json::Value) -> String {
+/// A catalog field's value as a person reads it in a diff: text as it is, a list as its items
+/// separated by commas, an object (consent texts, a deprecation) as `key: value` pairs separated
+/// by ` · `, with the keys in words.
+pub(crate) fn field_text(v: &serde_json::Value) -> String {
+    use serde_json::Value;
     match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(field_text).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => map
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| format!("{}: {}", k.replace('_', " "), field_text(v)))
+            .collect::<Vec<_>>()
+            .join(" · "),
         other => other.to_string(),
     }
 }
@@ -122,8 +133,8 @@ impl UiBackend {
                         .fields
                         .into_iter()
                         .map(|f| FieldDiff {
-                            before: show(&f.from),
-                            after: show(&f.to),
+                            before: field_text(&f.from),
+                            after: field_text(&f.to),
                             field: f.field,
                         })
                         .collect(),
