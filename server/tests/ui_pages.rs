@@ -152,6 +152,9 @@ async fn versions_list_and_a_version_shows_what_it_added_and_changed() {
         }
         // Scope counts: 0, 1, then 2.
         assert!(list.contains("<td>2</td>"), "{list}");
+        // Times to the minute, the exact one in the element.
+        assert_eq!(list.matches(" UTC</time>").count(), 3, "{list}");
+        assert_eq!(list.matches("<time datetime=\"20").count(), 3, "{list}");
 
         let diff = page(&app, Some(&ALICE), "/versions/2").await;
         let added = diff.split("Added (1)").nth(1).expect("an Added section");

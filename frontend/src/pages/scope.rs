@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{Badge, Problem};
+use super::{Badge, Problem, When};
 use crate::api::ui::ScopeDetail;
 use crate::server_fns::get_scope;
 
@@ -110,7 +110,7 @@ fn Detail(detail: ScopeDetail) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row">{h.version}</th>
-                    <td>{h.published_at}</td>
+                    <td><When at=h.published_at /></td>
                     <td><Badge kind="status" value=h.status /></td>
                     <td>{h.changes.join(", ")}</td>
                     <td>{cr}</td>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::Problem;
+use super::{Problem, When};
 use crate::api::ui::{FieldDiff, ItemDiff, VersionDiff, VersionRow};
 use crate::server_fns::{get_version_diff, get_versions};
 
@@ -61,7 +61,7 @@ fn Row(r: VersionRow) -> impl IntoView {
     view! {
         <tr>
             <th scope="row"><a href=href>{r.version}</a></th>
-            <td>{r.published_at}</td>
+            <td><When at=r.published_at /></td>
             <td>{r.published_by}</td>
             <td>{request}</td>
             <td>{r.scopes}</td>
@@ -118,7 +118,7 @@ fn Diff(diff: VersionDiff) -> impl IntoView {
             let href = format!("/change-requests/{id}");
             view! { " through " <a href=href>"change request " {id}</a> }
         });
-        view! { <p class="meta">"Published " {p.published_at} " by " {p.published_by} {request} "."</p> }
+        view! { <p class="meta">"Published " <When at=p.published_at /> " by " {p.published_by} {request} "."</p> }
     });
     let empty = diff.added.is_empty()
         && diff.changed.is_empty()
