@@ -260,7 +260,7 @@ pub async fn get(state: &AppState, who: Principal, id: String) -> Result<WireReq
     let wire = state
         .db(move |c| {
             let stored = requests::load_visible(c, &st, &who, &id)?;
-            requests::to_wire(c, &stored, &st.policy)
+            requests::to_wire(c, &stored, &st)
         })
         .await?;
     Ok(wire)
@@ -286,7 +286,7 @@ pub async fn create(
     let wire = state
         .db(move |c| {
             let stored = requests::create(c, &st, &who, input)?;
-            requests::to_wire(c, &stored, &st.policy)
+            requests::to_wire(c, &stored, &st)
         })
         .await?;
     Ok(wire)
@@ -322,7 +322,7 @@ pub async fn edit(
                     ));
                 }
                 let mut wf = stored.workflow()?;
-                let (version, _) = requests::current_catalog(c)?;
+                let version = requests::current_version(c)?;
                 let events = wf
                     .edit(
                         &who.actor(),
@@ -339,7 +339,7 @@ pub async fn edit(
                 requests::record_events(c, now, &who.subject, &id, &events)?;
                 Ok::<_, ApiError>(stored)
             })?;
-            requests::to_wire(c, &stored, &st.policy)
+            requests::to_wire(c, &stored, &st)
         })
         .await?;
     Ok(wire)
@@ -352,7 +352,7 @@ pub async fn submit(state: &AppState, who: Principal, id: String) -> Result<Wire
     let wire = state
         .db(move |c| {
             let stored = requests::submit(c, &st, &who, &id)?;
-            requests::to_wire(c, &stored, &st.policy)
+            requests::to_wire(c, &stored, &st)
         })
         .await?;
     Ok(wire)
@@ -377,7 +377,7 @@ pub async fn withdraw(
                 requests::record_events(c, now, &who.subject, &id, &events)?;
                 Ok::<_, ApiError>(stored)
             })?;
-            requests::to_wire(c, &stored, &st.policy)
+            requests::to_wire(c, &stored, &st)
         })
         .await?;
     Ok(wire)
@@ -395,7 +395,7 @@ pub async fn publish(
     let (wire, snapshot) = state
         .db(move |c| {
             let (stored, snapshot) = requests::publish(c, &st, &who, &id, today)?;
-            Ok((requests::to_wire(c, &stored, &st.policy)?, snapshot))
+            Ok((requests::to_wire(c, &stored, &st)?, snapshot))
         })
         .await?;
     state.catalog.offer(snapshot);
@@ -420,7 +420,7 @@ pub async fn review(
     let wire = state
         .db(move |c| {
             let stored = requests::review(c, &st, &who, &id, verdict, input.comment)?;
-            requests::to_wire(c, &stored, &st.policy)
+            requests::to_wire(c, &stored, &st)
         })
         .await?;
     Ok(wire)
@@ -474,7 +474,7 @@ pub async fn comment(
                 stored.comments.push(row);
                 Ok::<_, ApiError>(stored)
             })?;
-            requests::to_wire(c, &stored, &st.policy)
+            requests::to_wire(c, &stored, &st)
         })
         .await?;
     Ok(wire)

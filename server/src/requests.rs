@@ -173,6 +173,29 @@ pub fn refusal(e: WorkflowError) -> ApiError {
 }
 
 /// The current catalog version and its scopes, read inside the transaction.
+/// The number of the latest catalog version (0 before the first), without loading it.
+pub fn current_version(conn: &mut DbConnection) -> Result<u64, ApiError> {
+    Ok(catalog_version::latest_number(conn)?.map_or(0, |v| u64::try_from(v).unwrap_or(0)))
+}
+
+/// The latest catalog version's definitions of `names`: from the registry's in-memory snapshot
+/// when that is the latest version (the usual case), else parsed from the database (another
+/// replica published a moment ago, or this transaction did).
+pub fn current_definitions<'a>(
+    conn: &mut DbConnection,
+    st: &crate::state::AppState,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<BTreeMap<String, ScopeDefinition>, ApiError> {
+    let latest = current_version(conn)?;
+    if let Some(snapshot) = st.catalog.get().filter(|s| s.version == latest) {
+        return Ok(snapshot.document.definitions_of(names));
+    }
+    let wanted: std::collections::BTreeSet<&str> = names.into_iter().collect();
+    let (_, mut current) = current_catalog(conn)?;
+    current.retain(|name, _| wanted.contains(name.as_str()));
+    Ok(current)
+}
+
 pub fn current_catalog(
     conn: &mut DbConnection,
 ) -> Result<(u64, BTreeMap<String, ScopeDefinition>), ApiError> {
@@ -302,11 +325,12 @@ pub fn visible(
 pub fn to_wire(
     conn: &mut DbConnection,
     stored: &Stored,
-    policy: &Policy,
+    st: &crate::state::AppState,
 ) -> Result<api::ChangeRequest, ApiError> {
     let wf = stored.workflow()?;
-    let (_, current) = current_catalog(conn)?;
-    let requirement = wf.required_approvals(policy, &current);
+    let names = stored.items.iter().map(|i| i.name.as_str());
+    let current = current_definitions(conn, st, names)?;
+    let requirement = wf.required_approvals(&st.policy, &current);
     let status = wf.approval_status(&requirement);
     let timeline =
         crate::db::models::audit_event::for_target(conn, "change_request", &stored.row.id)?
@@ -408,7 +432,7 @@ pub fn create(
             )
         })?;
         let roles = roles(&domain, &st.settings);
-        let (version, _) = current_catalog(c)?;
+        let version = current_version(c)?;
         let wf = ChangeRequest::new_draft(&who.actor(), &roles, version, items).map_err(refusal)?;
         let now = now_ms();
         let row = ChangeRequestRow {

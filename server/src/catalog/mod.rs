@@ -50,6 +50,20 @@ impl CatalogDocument {
             .map(|s| (s.name.clone(), s.clone()))
             .collect()
     }
+
+    /// The definitions of just `names` (those in the catalog), by name: what a change request's
+    /// items are compared with, without copying the whole catalog.
+    pub fn definitions_of<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> BTreeMap<String, ScopeDefinition> {
+        let wanted: std::collections::BTreeSet<&str> = names.into_iter().collect();
+        self.scopes
+            .iter()
+            .filter(|s| wanted.contains(s.name.as_str()))
+            .map(|s| (s.name.clone(), s.clone()))
+            .collect()
+    }
 }
 
 /// `sha-256` hex digest of the bytes.

@@ -346,7 +346,10 @@ impl Backend for UiBackend {
             let request = actions::get(&self.state, who.clone(), id)
                 .await
                 .map_err(refused)?;
-            let current = self.snapshot()?.document.by_name();
+            let current = self
+                .snapshot()?
+                .document
+                .definitions_of(request.items.iter().map(|i| i.name.as_str()));
             let diff = request
                 .items
                 .iter()
