@@ -6,6 +6,7 @@
 #   bench/ui/render.sh
 #   SCOPES=10000 REQUESTS=200 bench/ui/render.sh     # the defaults
 #   SKIP_BUILD=1 bench/ui/render.sh                  # use the release binary already built
+#   SKIP_BUILD=1 BIN=/tmp/other/scope-registry bench/ui/render.sh   # another build
 #
 # The catalog is filled through the public API by bench/catalog/seed.py (the same lint-clean
 # 10,000 scopes as the catalog read-path benchmark), then the person signs in (demo persona Bob,
@@ -21,7 +22,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="$ROOT/bench/out/ui"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/scope-registry-target}"
-BIN="$CARGO_TARGET_DIR/release/scope-registry"
+BIN="${BIN:-$CARGO_TARGET_DIR/release/scope-registry}" # BIN=… to measure another build
 
 die() {
   printf 'render.sh: %s\n' "$*" >&2
@@ -74,12 +75,17 @@ curl -fsS -o /dev/null -c "$JAR" -H "Origin: $BASE" --data "persona=bob&return_t
 SCOPE="$(curl -fsS -H "Authorization: Bearer $BOB" "$BASE/api/v1/catalog" |
   python3 -c 'import json, sys; s = json.load(sys.stdin)["scopes"]; print(s[len(s) // 2]["name"])')"
 
+# The latest change request (500 items, the API's limit), as its reviewers see it.
+REQUEST="$(curl -fsS -H "Authorization: Bearer $BOB" "$BASE/api/v1/change-requests?status=published&limit=1" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')"
+
 PAGES=(
   "/"                                          # the catalog's first page: every facet over all scopes
   "/?q=orders"                                 # search as you type (the server's answer to a link)
   "/?domain=shipping&status=active&classification=internal"
   "/?page=100"                                 # the last pages
   "/scopes/$SCOPE"                             # one scope: history, exports in each format
+  "/change-requests/$REQUEST"                  # a request: each item's diff against the catalog
 )
 
 measure() { # prints "min median p95 max" in ms and checks the page is the real one
