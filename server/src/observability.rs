@@ -247,6 +247,18 @@ struct ClientWindow {
     flagged_404: bool,
 }
 
+impl ClientWindow {
+    fn starting(now: Instant) -> Self {
+        Self {
+            started: now,
+            not_found: 0,
+            unauthorized: 0,
+            logins: 0,
+            flagged_404: false,
+        }
+    }
+}
+
 const WINDOW: Duration = Duration::from_secs(60);
 const MAX_404_PER_WINDOW: u32 = 30;
 const MAX_401_PER_WINDOW: u32 = 30;
@@ -263,21 +275,11 @@ impl ClientWatch {
         if windows.len() >= MAX_CLIENTS {
             windows.retain(|_, w| now.duration_since(w.started) < WINDOW);
         }
-        let window = windows.entry(ip).or_insert(ClientWindow {
-            started: now,
-            not_found: 0,
-            unauthorized: 0,
-            logins: 0,
-            flagged_404: false,
-        });
+        let window = windows
+            .entry(ip)
+            .or_insert_with(|| ClientWindow::starting(now));
         if now.duration_since(window.started) >= WINDOW {
-            *window = ClientWindow {
-                started: now,
-                not_found: 0,
-                unauthorized: 0,
-                logins: 0,
-                flagged_404: false,
-            };
+            *window = ClientWindow::starting(now);
         }
         f(window)
     }
