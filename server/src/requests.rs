@@ -172,7 +172,6 @@ pub fn refusal(e: WorkflowError) -> ApiError {
     }
 }
 
-/// The current catalog version and its scopes, read inside the transaction.
 /// The number of the latest catalog version (0 before the first), without loading it.
 pub fn current_version(conn: &mut DbConnection) -> Result<u64, ApiError> {
     Ok(catalog_version::latest_number(conn)?.map_or(0, |v| u64::try_from(v).unwrap_or(0)))
@@ -196,6 +195,7 @@ pub fn current_definitions<'a>(
     Ok(current)
 }
 
+/// The current catalog version and its scopes, read inside the transaction.
 pub fn current_catalog(
     conn: &mut DbConnection,
 ) -> Result<(u64, BTreeMap<String, ScopeDefinition>), ApiError> {
